@@ -1,0 +1,603 @@
+/*
+ * conf.c - the INI config file.  Every key of every section is one row of
+ * the keys[] table: its section, its kind and where its value goes.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "url.h"
+
+enum section { S_NONE, S_SERVER, S_STORE, S_POLL, S_FEED, S_CHANNEL };
+enum kind { K_STR, K_DUR, K_SIZE, K_INT, K_BOOL, K_LISTEN, K_PATH, K_BASE,
+	K_URL };
+
+struct key {
+	enum section	 section;
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;	/* into struct conf, feed_conf or channel_conf */
+	int64_t		 min, max;
+};
+
+#define C(f)	offsetof(struct conf, f)
+#define F(f)	offsetof(struct feed_conf, f)
+#define H(f)	offsetof(struct channel_conf, f)
+#define DAY	86400LL
+
+static const struct key keys[] = {
+	{ S_SERVER, "listen", K_LISTEN, C(listen), 0, 0 },
+	{ S_SERVER, "base_url", K_BASE, C(base_url), 0, 0 },
+	{ S_SERVER, "title", K_STR, C(title), 0, 0 },
+	{ S_SERVER, "page_size", K_INT, C(page_size), 1, 500 },
+	{ S_STORE, "path", K_PATH, C(store_path), 0, 0 },
+	{ S_STORE, "keep_days", K_INT, C(keep_days), 0, 100000 },
+	{ S_STORE, "keep_per_feed", K_INT, C(keep_per_feed), 0, 100000000 },
+	{ S_POLL, "interval", K_DUR, C(interval), 1, 365 * DAY },
+	{ S_POLL, "min_interval", K_DUR, C(min_interval), 1, 365 * DAY },
+	{ S_POLL, "max_interval", K_DUR, C(max_interval), 1, 365 * DAY },
+	{ S_POLL, "concurrency", K_INT, C(concurrency), 1, 10000 },
+	{ S_POLL, "per_host", K_INT, C(per_host), 1, 1000 },
+	{ S_POLL, "timeout", K_DUR, C(timeout), 1, 3600 },
+	{ S_POLL, "max_size", K_SIZE, C(max_size), 1024, 1LL << 30 },
+	{ S_POLL, "user_agent", K_STR, C(user_agent), 0, 0 },
+	{ S_POLL, "allow_private", K_BOOL, C(allow_private), 0, 0 },
+	{ S_FEED, "url", K_URL, F(url), 0, 0 },
+	{ S_FEED, "title", K_STR, F(title), 0, 0 },
+	{ S_FEED, "tags", K_STR, F(tags), 0, 0 },
+	{ S_FEED, "interval", K_DUR, F(interval), 1, 365 * DAY },
+	{ S_CHANNEL, "query", K_STR, H(query), 0, 0 },
+	{ S_CHANNEL, "title", K_STR, H(title), 0, 0 },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const char *const section_names[] = {
+	"", "server", "store", "poll", "feed", "channel"
+};
+
+struct parser {
+	struct conf	*conf;
+	const char	*path;
+	int		 line;
+	struct buf	*errs;
+	int		 nerrs;
+	enum section	 section;
+	void		*object;	/* conf, or the current feed/channel */
+	unsigned char	 seen[NKEYS];	/* keys set in the current object */
+	unsigned char	 seen_global[NKEYS];
+};
+
+static void
+perr(struct parser *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_printf(p->errs, "%s:%d: %s\n", p->path, line, msg);
+	p->nerrs++;
+}
+
+int
+conf_duration(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+	int64_t unit = 1;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = DAY; break;
+	case 'w': unit = 7 * DAY; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > INT64_MAX / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+int
+conf_size(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+	int64_t unit = 1;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (toupper((unsigned char)*end)) {
+	case '\0': case 'B': unit = 1; break;
+	case 'K': unit = 1LL << 10; break;
+	case 'M': unit = 1LL << 20; break;
+	case 'G': unit = 1LL << 30; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0' && strcasecmp(end + 1, "B") != 0)
+		return -1;
+	if (v > INT64_MAX / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+/* Names of feeds and channels appear in URLs and logs: keep them plain. */
+static int
+valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* "ADDR:PORT", "[V6]:PORT" or "PORT". */
+static int
+valid_listen(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	const char *port = colon ? colon + 1 : s;
+	char *end;
+	long v;
+
+	if (*port == '\0')
+		return 0;
+	v = strtol(port, &end, 10);
+	if (*end != '\0' || v < 0 || v > 65535)
+		return 0;
+	if (colon != NULL && colon == s)
+		return 0;
+	if (s[0] == '[' && (colon == NULL || colon[-1] != ']'))
+		return 0;
+	return 1;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+set_string(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+static void
+set_value(struct parser *p, const struct key *k, const char *v)
+{
+	char *base = p->object;
+	int64_t n = 0;
+	char err[256], *s, *end;
+
+	switch (k->kind) {
+	case K_STR:
+		set_string((char **)(base + k->off), v);
+		return;
+	case K_DUR:
+		if (conf_duration(v, &n) == -1) {
+			perr(p, p->line, "%s: not a duration (like 90s, 30m, "
+			    "2h, 7d): %s", k->name, v);
+			return;
+		}
+		break;
+	case K_SIZE:
+		if (conf_size(v, &n) == -1) {
+			perr(p, p->line, "%s: not a size (like 512K, 10M): %s",
+			    k->name, v);
+			return;
+		}
+		break;
+	case K_INT:
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0') {
+			perr(p, p->line, "%s: not a number: %s", k->name, v);
+			return;
+		}
+		break;
+	case K_BOOL:
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+		    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
+			*(int *)(void *)(base + k->off) = 1;
+		else if (strcasecmp(v, "no") == 0 ||
+		    strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
+		    strcasecmp(v, "off") == 0)
+			*(int *)(void *)(base + k->off) = 0;
+		else
+			perr(p, p->line, "%s: not yes or no: %s", k->name, v);
+		return;
+	case K_LISTEN:
+		if (!valid_listen(v))
+			perr(p, p->line, "%s: not ADDR:PORT: %s", k->name, v);
+		else
+			set_string((char **)(base + k->off), v);
+		return;
+	case K_PATH:
+		s = NULL;
+		if (v[0] == '/')
+			s = xstrdup(v);
+		else {
+			struct buf b = { 0 };
+
+			buf_printf(&b, "%s/%s", p->conf->dir, v);
+			s = buf_steal(&b);
+		}
+		free(*(char **)(base + k->off));
+		*(char **)(base + k->off) = s;
+		return;
+	case K_BASE:
+		if (!url_is_http(v) || (s = url_resolve(NULL, v)) == NULL) {
+			perr(p, p->line, "%s: not an http(s) URL: %s",
+			    k->name, v);
+			return;
+		}
+		free(*(char **)(base + k->off));
+		*(char **)(base + k->off) = s;
+		return;
+	case K_URL:
+		if ((s = url_from_config(v, p->conf->dir, err,
+		    sizeof(err))) == NULL) {
+			perr(p, p->line, "%s: %s", k->name, err);
+			return;
+		}
+		free(*(char **)(base + k->off));
+		*(char **)(base + k->off) = s;
+		return;
+	}
+	if (n < k->min || n > k->max) {
+		perr(p, p->line, "%s: %s is out of range", k->name, v);
+		return;
+	}
+	*(int64_t *)(void *)(base + k->off) = n;
+}
+
+static void
+parse_section(struct parser *p, char *s)
+{
+	char *end = strchr(s, ']'), *arg;
+	struct conf *c = p->conf;
+	enum section sec;
+
+	memset(p->seen, 0, sizeof(p->seen));
+	p->section = S_NONE;
+	if (end == NULL || *trim(end + 1) != '\0') {
+		perr(p, p->line, "malformed section header");
+		return;
+	}
+	*end = '\0';
+	s = trim(s + 1);
+	arg = s + strcspn(s, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg = trim(arg);
+	for (sec = S_SERVER; sec <= S_CHANNEL; sec++)
+		if (strcmp(s, section_names[sec]) == 0)
+			break;
+	if (sec > S_CHANNEL) {
+		perr(p, p->line, "unknown section [%s]", s);
+		return;
+	}
+	if ((sec == S_FEED || sec == S_CHANNEL) != (*arg != '\0')) {
+		perr(p, p->line, *arg ? "[%s] takes no name" :
+		    "[%s] needs a name, like [%s NAME]", s, s);
+		return;
+	}
+	if (*arg != '\0' && !valid_name(arg)) {
+		perr(p, p->line, "bad name \"%s\" (letters, digits, '.', '_' "
+		    "and '-', at most 64)", arg);
+		return;
+	}
+	p->section = sec;
+	p->object = c;
+	if (sec == S_FEED) {
+		if (conf_feed(c, arg) != NULL)
+			perr(p, p->line, "duplicate feed name \"%s\"", arg);
+		c->feeds = xrealloc(c->feeds, (c->nfeeds + 1) *
+		    sizeof(*c->feeds));
+		p->object = &c->feeds[c->nfeeds++];
+		memset(p->object, 0, sizeof(struct feed_conf));
+		c->feeds[c->nfeeds - 1].name = xstrdup(arg);
+		c->feeds[c->nfeeds - 1].line = p->line;
+	} else if (sec == S_CHANNEL) {
+		if (conf_channel(c, arg) != NULL)
+			perr(p, p->line, "duplicate channel name \"%s\"", arg);
+		c->channels = xrealloc(c->channels, (c->nchannels + 1) *
+		    sizeof(*c->channels));
+		p->object = &c->channels[c->nchannels++];
+		memset(p->object, 0, sizeof(struct channel_conf));
+		c->channels[c->nchannels - 1].name = xstrdup(arg);
+		c->channels[c->nchannels - 1].line = p->line;
+	}
+}
+
+static void
+parse_pair(struct parser *p, char *s)
+{
+	char *eq = strchr(s, '='), *name, *value;
+	size_t i;
+
+	if (p->section == S_NONE) {
+		perr(p, p->line, "setting outside of a section");
+		return;
+	}
+	if (eq == NULL) {
+		perr(p, p->line, "expected KEY = VALUE");
+		return;
+	}
+	*eq = '\0';
+	name = trim(s);
+	value = trim(eq + 1);
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].section == p->section &&
+		    strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == NKEYS) {
+		perr(p, p->line, "unknown key \"%s\" in [%s]", name,
+		    section_names[p->section]);
+		return;
+	}
+	if (p->seen[i] || (p->object == p->conf && p->seen_global[i])) {
+		perr(p, p->line, "%s is set twice", name);
+		return;
+	}
+	p->seen[i] = p->seen_global[i] = 1;
+	if (*value == '\0' && keys[i].kind != K_STR) {
+		perr(p, p->line, "%s: empty value", name);
+		return;
+	}
+	set_value(p, &keys[i], value);
+}
+
+static void
+set_defaults(struct conf *c)
+{
+	struct buf b = { 0 };
+
+	c->listen = xstrdup("127.0.0.1:8080");
+	c->title = xstrdup("sluice");
+	c->page_size = 50;
+	buf_printf(&b, "%s/sluice.db", c->dir);
+	c->store_path = buf_steal(&b);
+	c->keep_days = 90;
+	c->keep_per_feed = 1000;
+	c->interval = 30 * 60;
+	c->min_interval = 5 * 60;
+	c->max_interval = DAY;
+	c->concurrency = 32;
+	c->per_host = 2;
+	c->timeout = 30;
+	c->max_size = 10LL << 20;
+	c->user_agent = xstrdup(PACKAGE_NAME "/" PACKAGE_VERSION);
+}
+
+/* Checks that need the whole file: required keys, ranges across keys. */
+static void
+check_conf(struct parser *p)
+{
+	struct conf *c = p->conf;
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		if (c->feeds[i].url == NULL)
+			perr(p, c->feeds[i].line, "feed \"%s\" has no url",
+			    c->feeds[i].name);
+	for (i = 0; i < c->nchannels; i++)
+		if (c->channels[i].query == NULL)
+			perr(p, c->channels[i].line, "channel \"%s\" has no "
+			    "query", c->channels[i].name);
+	if (c->min_interval > c->max_interval)
+		perr(p, p->line, "min_interval is longer than max_interval");
+	if (c->base_url == NULL) {
+		struct buf b = { 0 };
+
+		buf_printf(&b, "http://%s/", c->listen);
+		c->base_url = buf_steal(&b);
+	} else if (c->base_url[strlen(c->base_url) - 1] != '/') {
+		struct buf b = { 0 };
+
+		buf_printf(&b, "%s/", c->base_url);
+		free(c->base_url);
+		c->base_url = buf_steal(&b);
+	}
+}
+
+static char *
+dir_of(const char *path)
+{
+	char *abs, *slash;
+
+	if ((abs = realpath(path, NULL)) == NULL)
+		abs = xstrdup(path);
+	if ((slash = strrchr(abs, '/')) == NULL) {
+		free(abs);
+		return xstrdup(".");
+	}
+	if (slash == abs)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return abs;
+}
+
+struct conf *
+conf_parse(const char *text, const char *path, struct buf *errs)
+{
+	struct parser p;
+	struct conf *c = xcalloc(1, sizeof(*c));
+	char *copy = xstrdup(text), *line, *next;
+
+	memset(&p, 0, sizeof(p));
+	p.conf = c;
+	p.path = path;
+	p.errs = errs;
+	c->path = realpath(path, NULL);
+	if (c->path == NULL)
+		c->path = xstrdup(path);
+	c->dir = dir_of(path);
+	set_defaults(c);
+	for (line = copy; line != NULL; line = next) {
+		char *s;
+
+		p.line++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		s = trim(line);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[')
+			parse_section(&p, s);
+		else
+			parse_pair(&p, s);
+	}
+	check_conf(&p);
+	free(copy);
+	if (p.nerrs > 0) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct conf *
+conf_load(const char *path, struct buf *errs)
+{
+	FILE *f;
+	struct buf text = { 0 };
+	char chunk[8192];
+	size_t n;
+	struct conf *c;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		buf_printf(errs, "%s:0: cannot open: %s\n", path,
+		    strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_append(&text, chunk, n);
+		if (text.len > (1 << 24)) {
+			buf_printf(errs, "%s:0: file is larger than 16M\n",
+			    path);
+			fclose(f);
+			buf_free(&text);
+			return NULL;
+		}
+	}
+	if (ferror(f)) {
+		buf_printf(errs, "%s:0: cannot read: %s\n", path,
+		    strerror(errno));
+		fclose(f);
+		buf_free(&text);
+		return NULL;
+	}
+	fclose(f);
+	if (text.len > 0 && memchr(text.data, '\0', text.len) != NULL) {
+		buf_printf(errs, "%s:0: file contains a NUL byte\n", path);
+		buf_free(&text);
+		return NULL;
+	}
+	c = conf_parse(text.data ? text.data : "", path, errs);
+	buf_free(&text);
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nfeeds; i++) {
+		free(c->feeds[i].name);
+		free(c->feeds[i].url);
+		free(c->feeds[i].title);
+		free(c->feeds[i].tags);
+	}
+	for (i = 0; i < c->nchannels; i++) {
+		free(c->channels[i].name);
+		free(c->channels[i].query);
+		free(c->channels[i].title);
+	}
+	free(c->feeds);
+	free(c->channels);
+	free(c->path);
+	free(c->dir);
+	free(c->listen);
+	free(c->base_url);
+	free(c->title);
+	free(c->store_path);
+	free(c->user_agent);
+	free(c);
+}
+
+int64_t
+conf_feed_interval(const struct conf *c, const struct feed_conf *f)
+{
+	int64_t v = f->interval > 0 ? f->interval : c->interval;
+
+	if (v < c->min_interval)
+		v = c->min_interval;
+	if (v > c->max_interval)
+		v = c->max_interval;
+	return v;
+}
+
+const struct feed_conf *
+conf_feed(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nfeeds; i++)
+		if (strcmp(c->feeds[i].name, name) == 0)
+			return &c->feeds[i];
+	return NULL;
+}
+
+const struct channel_conf *
+conf_channel(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nchannels; i++)
+		if (strcmp(c->channels[i].name, name) == 0)
+			return &c->channels[i];
+	return NULL;
+}

@@ -1,0 +1,411 @@
+/*
+ * main.c - subcommands, start-up and teardown.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <libxml/parser.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "date.h"
+#include "fetch.h"
+#include "log.h"
+#include "parse.h"
+#include "query.h"
+#include "render.h"
+#include "server.h"
+#include "store.h"
+#include "url.h"
+
+#define MAX_DOC	(64 << 20)	/* `sluice parse` reads at most this */
+
+static const char usage_text[] =
+    "usage: sluice serve  [-v] [-c FILE] [-l ADDR:PORT]\n"
+    "       sluice poll   [-v] [-c FILE] [NAME...]\n"
+    "       sluice parse  [--json] FILE|URL|-\n"
+    "       sluice query  [-c FILE] [-f atom|text] [QUERY]\n"
+    "       sluice check  [-c FILE]\n"
+    "       sluice --help | --version\n";
+
+static int
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	return status;
+}
+
+static int
+file_exists(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/*
+ * Without -c: $SLUICE_CONFIG, else sysconfdir/sluice.conf, else
+ * etc/sluice.conf beside the build tree the binary was run from.
+ */
+static char *
+find_config(const char *given)
+{
+	char exe[PATH_MAX], *slash;
+	const char *env = getenv("SLUICE_CONFIG");
+	struct buf b = { 0 };
+	ssize_t n;
+
+	if (given != NULL)
+		return xstrdup(given);
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if (file_exists(SYSCONFDIR "/sluice.conf"))
+		return xstrdup(SYSCONFDIR "/sluice.conf");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		buf_printf(&b, "%s/../etc/sluice.conf", exe);
+		if (file_exists(b.data))
+			return buf_steal(&b);
+		buf_reset(&b);
+		buf_printf(&b, "%s/etc/sluice.conf", exe);
+		if (file_exists(b.data))
+			return buf_steal(&b);
+		buf_free(&b);
+	}
+	return xstrdup(SYSCONFDIR "/sluice.conf");
+}
+
+/* Loads the config and checks what conf cannot: the channel queries. */
+static struct conf *
+load_config(const char *given)
+{
+	char *path = find_config(given);
+	struct buf errs = { 0 };
+	struct conf *c = conf_load(path, &errs);
+	struct query q;
+	char err[256];
+
+	if (c != NULL)
+		for (size_t i = 0; i < c->nchannels; i++) {
+			if (query_parse(c->channels[i].query, &q, err,
+			    sizeof(err)) == -1)
+				buf_printf(&errs, "%s:%d: channel %s: bad "
+				    "query: %s\n", path, c->channels[i].line,
+				    c->channels[i].name, err);
+			query_clear(&q);
+		}
+	if (errs.len > 0) {
+		for (char *line = errs.data; *line != '\0';) {
+			size_t len = strcspn(line, "\n");
+
+			fprintf(stderr, "sluice: %.*s\n", (int)len, line);
+			line += len + (line[len] != '\0');
+		}
+		conf_free(c);
+		c = NULL;
+	}
+	buf_free(&errs);
+	free(path);
+	return c;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	const char *cfg = NULL;
+	struct conf *c;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1)
+		if (ch == 'c')
+			cfg = optarg;
+		else
+			return usage(2);
+	if (optind != argc)
+		return usage(2);
+	if ((c = load_config(cfg)) == NULL)
+		return 1;
+	printf("configuration OK\n");
+	conf_free(c);
+	return 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	const char *cfg = NULL, *listen = NULL;
+	struct conf *c;
+	int ch, rc, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "c:l:v")) != -1)
+		switch (ch) {
+		case 'c': cfg = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'v': verbose = 1; break;
+		default: return usage(2);
+		}
+	if (optind != argc)
+		return usage(2);
+	log_init(verbose);
+	if ((c = load_config(cfg)) == NULL)
+		return 1;
+	rc = server_serve(c, listen);
+	conf_free(c);
+	return rc;
+}
+
+static int
+cmd_poll(int argc, char **argv)
+{
+	const char *cfg = NULL;
+	struct conf *c;
+	int ch, rc, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "c:v")) != -1)
+		switch (ch) {
+		case 'c': cfg = optarg; break;
+		case 'v': verbose = 1; break;
+		default: return usage(2);
+		}
+	log_init(verbose);
+	if ((c = load_config(cfg)) == NULL)
+		return 1;
+	rc = server_poll(c, argv + optind, (size_t)(argc - optind));
+	conf_free(c);
+	return rc;
+}
+
+struct got {
+	struct buf	 body;
+	char		 error[256];
+	char		*url;
+	int		 ok;
+};
+
+static void
+got_url(const struct fetch_result *r, void *arg)
+{
+	struct got *g = arg;
+
+	g->ok = r->ok && r->status != 304;
+	snprintf(g->error, sizeof(g->error), "%s", r->error);
+	buf_append(&g->body, r->body.data ? r->body.data : "", r->body.len);
+	free(g->url);
+	g->url = r->url ? xstrdup(r->url) : NULL;
+}
+
+/* Fetches one URL through the same fetcher as the daemon. */
+static int
+read_url(const char *url, struct got *g)
+{
+	struct event_base *base = event_base_new();
+	struct fetch_opts fo = { PACKAGE_NAME "/" PACKAGE_VERSION, 30,
+	    MAX_DOC };
+	struct fetcher *f = fetcher_new(base, &fo);
+
+	if (fetch_start(f, url, NULL, NULL, got_url, g) == 0)
+		event_base_dispatch(base);
+	else
+		snprintf(g->error, sizeof(g->error), "cannot start transfer");
+	fetcher_free(f);
+	event_base_free(base);
+	return g->ok ? 0 : -1;
+}
+
+static int
+read_file(const char *path, struct got *g)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL) {
+		snprintf(g->error, sizeof(g->error), "%s", strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	    g->body.len <= MAX_DOC)
+		buf_append(&g->body, chunk, n);
+	if (ferror(f))
+		snprintf(g->error, sizeof(g->error), "%s", strerror(errno));
+	else if (g->body.len > MAX_DOC)
+		snprintf(g->error, sizeof(g->error), "larger than 64M");
+	else
+		g->ok = 1;
+	if (f != stdin)
+		fclose(f);
+	return g->ok ? 0 : -1;
+}
+
+static void
+print_doc(const struct feed_doc *d)
+{
+	char date[32];
+
+	printf("format\t%s\ntitle\t%s\nlink\t%s\n", d->format,
+	    d->title ? d->title : "", d->link ? d->link : "");
+	for (size_t i = 0; i < d->nentries; i++) {
+		const struct entry *e = &d->entries[i];
+		int64_t t = e->published != DATE_NONE ? e->published :
+		    e->updated;
+
+		printf("%s\t%s\t%s\n", t != DATE_NONE ? date_format(t, date) :
+		    "-", e->title ? e->title : "", e->link ? e->link : "");
+	}
+}
+
+static int
+cmd_parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct got g = { 0 };
+	struct feed_doc *d = NULL;
+	struct buf out = { 0 };
+	char err[256];
+	int ch, json = 0, rc = 1;
+	const char *src;
+
+	while ((ch = getopt_long(argc, argv, "j", longopts, NULL)) != -1)
+		if (ch == 'j')
+			json = 1;
+		else
+			return usage(2);
+	if (optind + 1 != argc)
+		return usage(2);
+	src = argv[optind];
+	if (url_is_http(src) || strncmp(src, "file:", 5) == 0 ?
+	    read_url(src, &g) : read_file(src, &g)) {
+		fprintf(stderr, "sluice: %s: %s\n", src, g.error);
+		goto done;
+	}
+	if ((d = feed_parse(g.body.data, g.body.len, g.url, NULL, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "sluice: %s: %s\n", src, err);
+		goto done;
+	}
+	if (d->bozo)
+		fprintf(stderr, "sluice: %s: warning: %s\n", src,
+		    d->bozo_reason);
+	if (!json)
+		print_doc(d);
+	else if (render_parse_json(d, &out) == -1) {
+		fprintf(stderr, "sluice: %s: cannot write JSON\n", src);
+		goto done;
+	} else
+		printf("%s\n", out.data);
+	rc = 0;
+done:
+	feed_doc_free(d);
+	buf_free(&g.body);
+	buf_free(&out);
+	free(g.url);
+	return rc;
+}
+
+static int
+cmd_query(int argc, char **argv)
+{
+	const char *cfg = NULL, *fmt = "text";
+	struct conf *c = NULL;
+	struct store *s = NULL;
+	struct query q;
+	struct item *items = NULL;
+	size_t n = 0;
+	struct buf out = { 0 };
+	struct render_ctx ctx;
+	char err[512];
+	int ch, rc = 1;
+
+	while ((ch = getopt(argc, argv, "c:f:")) != -1)
+		switch (ch) {
+		case 'c': cfg = optarg; break;
+		case 'f': fmt = optarg; break;
+		default: return usage(2);
+		}
+	if (optind + 1 < argc || (strcmp(fmt, "text") != 0 &&
+	    strcmp(fmt, "atom") != 0))
+		return usage(2);
+	if (query_parse(optind < argc ? argv[optind] : NULL, &q, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "sluice: bad query: %s\n", err);
+		return 1;
+	}
+	if ((c = load_config(cfg)) == NULL)
+		goto done;
+	q.limit = (int)c->page_size;
+	if ((s = store_open(c->store_path, err, sizeof(err))) == NULL ||
+	    store_items(s, &q, &items, &n, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sluice: %s\n", err);
+		goto done;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.title = c->title;
+	ctx.self = c->base_url;
+	ctx.home = c->base_url;
+	if (strcmp(fmt, "atom") == 0 ? render_atom(&ctx, items, n, &out) :
+	    render_text(items, n, &out)) {
+		fprintf(stderr, "sluice: cannot render\n");
+		goto done;
+	}
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	rc = 0;
+done:
+	query_clear(&q);
+	store_items_free(items, n);
+	store_close(s);
+	conf_free(c);
+	buf_free(&out);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		int		(*fn)(int, char **);
+	} cmds[] = {
+		{ "serve", cmd_serve },
+		{ "poll", cmd_poll },
+		{ "parse", cmd_parse },
+		{ "query", cmd_query },
+		{ "check", cmd_check },
+	};
+	int rc = -1;
+
+	if (argc < 2)
+		return usage(2);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(0);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	parse_init();
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			rc = cmds[i].fn(argc - 1, argv + 1);
+	if (rc == -1) {
+		fprintf(stderr, "sluice: unknown command \"%s\"\n", argv[1]);
+		rc = usage(2);
+	}
+	xmlCleanupParser();
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,464 @@
+/* render.c - Atom 1.0, HTML and JSON documents into a buffer. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+#include <sqlite3.h>
+
+#include "date.h"
+#include "render.h"
+
+#define ATOM_NS	"http://www.w3.org/2005/Atom"
+
+/*
+ * xmlTextWriter calls return -1 on failure; W() folds them into one flag so
+ * that a document is written straight through and checked once at the end.
+ */
+#define W(call)	do { if ((call) < 0) failed = 1; } while (0)
+
+static const char *
+fmt_date(int64_t t, char buf[DATE_BUFSZ])
+{
+	return date_format(t, buf);
+}
+
+static int
+finish(xmlTextWriterPtr w, xmlBufferPtr xb, int failed, struct buf *out)
+{
+	if (xmlTextWriterEndDocument(w) < 0)
+		failed = 1;
+	xmlFreeTextWriter(w);
+	if (!failed)
+		buf_append(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+	xmlBufferFree(xb);
+	return failed ? -1 : 0;
+}
+
+static int
+elem(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text);
+}
+
+static int
+link_elem(xmlTextWriterPtr w, const char *rel, const char *type,
+    const char *href)
+{
+	int failed = 0;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "link"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST rel));
+	if (type != NULL)
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+		    BAD_CAST type));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST href));
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+static int
+atom_entry(xmlTextWriterPtr w, const struct item *it)
+{
+	char d[DATE_BUFSZ];
+	int failed = 0;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "entry"));
+	W(elem(w, "id", it->uid));
+	W(elem(w, "title", it->title ? it->title : ""));
+	W(elem(w, "updated", fmt_date(it->updated != DATE_NONE ?
+	    it->updated : it->date, d)));
+	if (it->published != DATE_NONE)
+		W(elem(w, "published", fmt_date(it->published, d)));
+	if (it->author != NULL) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "author"));
+		W(elem(w, "name", it->author));
+		W(xmlTextWriterEndElement(w));
+	}
+	if (it->link != NULL)
+		W(link_elem(w, "alternate", NULL, it->link));
+	for (const char *t = it->tags; t != NULL && *t != '\0';) {
+		size_t n = strcspn(t, "\x1f");
+		char term[512];
+
+		snprintf(term, sizeof(term), "%.*s", (int)n, t);
+		W(xmlTextWriterStartElement(w, BAD_CAST "category"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "term",
+		    BAD_CAST term));
+		W(xmlTextWriterEndElement(w));
+		t += n + (t[n] != '\0');
+	}
+	/* Plain text until the HTML sanitizer arrives: never markup. */
+	if (it->text != NULL && *it->text != '\0') {
+		W(xmlTextWriterStartElement(w, BAD_CAST "summary"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+		    BAD_CAST "text"));
+		W(xmlTextWriterWriteString(w, BAD_CAST it->text));
+		W(xmlTextWriterEndElement(w));
+	}
+	W(xmlTextWriterStartElement(w, BAD_CAST "source"));
+	W(elem(w, "id", it->feed_id ? it->feed_id : it->feed_url));
+	W(elem(w, "title", it->feed_title));
+	if (it->feed_link != NULL)
+		W(link_elem(w, "alternate", NULL, it->feed_link));
+	W(link_elem(w, "self", NULL, it->feed_url));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+int
+render_atom(const struct render_ctx *ctx, const struct item *items, size_t n,
+    struct buf *out)
+{
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(xb, 0);
+	char d[DATE_BUFSZ];
+	int64_t newest = 0;
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t u = items[i].updated != DATE_NONE ? items[i].updated :
+		    items[i].date;
+
+		if (u > newest)
+			newest = u;
+	}
+	W(xmlTextWriterSetIndent(w, 1));
+	W(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
+	W(xmlTextWriterStartElement(w, BAD_CAST "feed"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST ATOM_NS));
+	W(elem(w, "id", ctx->self));
+	W(elem(w, "title", ctx->title));
+	W(elem(w, "updated", fmt_date(newest, d)));
+	W(link_elem(w, "self", "application/atom+xml", ctx->self));
+	W(link_elem(w, "alternate", "text/html", ctx->home));
+	W(xmlTextWriterStartElement(w, BAD_CAST "author"));
+	W(elem(w, "name", ctx->title));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "generator"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "version",
+	    BAD_CAST PACKAGE_VERSION));
+	W(xmlTextWriterWriteString(w, BAD_CAST PACKAGE_NAME));
+	W(xmlTextWriterEndElement(w));
+	for (size_t i = 0; i < n; i++)
+		W(atom_entry(w, &items[i]));
+	W(xmlTextWriterEndElement(w));
+	return finish(w, xb, failed, out);
+}
+
+static int
+html_head(xmlTextWriterPtr w, const struct render_ctx *ctx)
+{
+	int failed = 0;
+	static const char style[] =
+	    "body{font-family:sans-serif;max-width:46em;margin:auto;"
+	    "padding:0 1em;line-height:1.4}"
+	    "li{margin:1em 0}.meta{color:#555;font-size:.9em}"
+	    "input[type=search]{width:70%}.error{color:#a00}";
+
+	W(xmlTextWriterWriteDTD(w, BAD_CAST "html", NULL, NULL, NULL));
+	W(xmlTextWriterStartElement(w, BAD_CAST "html"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "lang", BAD_CAST "en"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "head"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "meta"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "charset", BAD_CAST "utf-8"));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "meta"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "viewport"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "content",
+	    BAD_CAST "width=device-width, initial-scale=1"));
+	W(xmlTextWriterEndElement(w));
+	W(elem(w, "title", ctx->title));
+	W(xmlTextWriterStartElement(w, BAD_CAST "link"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST "alternate"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+	    BAD_CAST "application/atom+xml"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ctx->self));
+	W(xmlTextWriterEndElement(w));
+	W(elem(w, "style", style));
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+static int
+html_form(xmlTextWriterPtr w, const struct render_ctx *ctx)
+{
+	int failed = 0;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "form"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "method", BAD_CAST "get"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "action", BAD_CAST "./"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "input"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "search"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "q"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "value",
+	    BAD_CAST (ctx->query ? ctx->query : "")));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "placeholder",
+	    BAD_CAST "\"continual learning\" -survey"));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "button"));
+	W(xmlTextWriterWriteString(w, BAD_CAST "Search"));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterEndElement(w));
+	if (ctx->error != NULL) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "p"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "class",
+		    BAD_CAST "error"));
+		W(xmlTextWriterWriteString(w, BAD_CAST ctx->error));
+		W(xmlTextWriterEndElement(w));
+	}
+	return failed ? -1 : 0;
+}
+
+static int
+html_feeds_line(xmlTextWriterPtr w, const struct render_ctx *ctx)
+{
+	int failed = 0;
+	char href[256];
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "p"));
+	W(xmlTextWriterWriteString(w, BAD_CAST "Subscribe: "));
+	W(xmlTextWriterStartElement(w, BAD_CAST "a"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ctx->self));
+	W(xmlTextWriterWriteString(w, BAD_CAST "this feed (Atom)"));
+	W(xmlTextWriterEndElement(w));
+	for (size_t i = 0; ctx->channels && ctx->channels[i]; i++) {
+		W(xmlTextWriterWriteString(w, BAD_CAST " · "));
+		snprintf(href, sizeof(href), "c/%s.atom", ctx->channels[i]);
+		W(xmlTextWriterStartElement(w, BAD_CAST "a"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "href",
+		    BAD_CAST href));
+		W(xmlTextWriterWriteString(w, BAD_CAST ctx->channels[i]));
+		W(xmlTextWriterEndElement(w));
+	}
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+static int
+html_item(xmlTextWriterPtr w, const struct item *it)
+{
+	int failed = 0;
+	char d[DATE_BUFSZ], snippet[400];
+	size_t n;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "li"));
+	if (it->link != NULL) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "a"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "href",
+		    BAD_CAST it->link));
+		W(xmlTextWriterWriteString(w, BAD_CAST (it->title ?
+		    it->title : it->link)));
+		W(xmlTextWriterEndElement(w));
+	} else
+		W(elem(w, "strong", it->title ? it->title : "(untitled)"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "div"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "meta"));
+	W(xmlTextWriterWriteFormatString(w, "%s · %s", it->feed_title,
+	    fmt_date(it->date, d)));
+	W(xmlTextWriterEndElement(w));
+	if (it->text != NULL) {
+		/* A snippet cut at a character boundary. */
+		n = strlen(it->text);
+		if (n > sizeof(snippet) - 4) {
+			n = sizeof(snippet) - 4;
+			while (n > 0 && ((unsigned char)it->text[n] & 0xC0) ==
+			    0x80)
+				n--;
+		}
+		snprintf(snippet, sizeof(snippet), "%.*s%s", (int)n, it->text,
+		    n < strlen(it->text) ? "…" : "");
+		W(elem(w, "p", snippet));
+	}
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+int
+render_html(const struct render_ctx *ctx, const struct item *items, size_t n,
+    struct buf *out)
+{
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(xb, 0);
+	int failed = 0;
+
+	W(html_head(w, ctx));
+	W(xmlTextWriterStartElement(w, BAD_CAST "body"));
+	W(elem(w, "h1", ctx->title));
+	W(html_form(w, ctx));
+	W(html_feeds_line(w, ctx));
+	W(xmlTextWriterStartElement(w, BAD_CAST "ol"));
+	for (size_t i = 0; i < n; i++)
+		W(html_item(w, &items[i]));
+	W(xmlTextWriterEndElement(w));
+	if (n == 0)
+		W(elem(w, "p", "No entries."));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterEndElement(w));
+	return finish(w, xb, failed, out);
+}
+
+int
+render_text(const struct item *items, size_t n, struct buf *out)
+{
+	char d[DATE_BUFSZ];
+
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out, "%s\t%s\t%s\t%s\n", fmt_date(items[i].date, d),
+		    items[i].feed_name, items[i].title ? items[i].title : "",
+		    items[i].link ? items[i].link : "");
+	return 0;
+}
+
+/*
+ * JSON through SQLite's JSON1 on an in-memory database: each value is
+ * bound, json_object() and json_insert() do the quoting.
+ */
+struct json {
+	sqlite3		*db;
+	sqlite3_stmt	*push;	/* array ?1 with ?2 (text) appended */
+	sqlite3_stmt	*pushj;	/* array ?1 with ?2 (JSON) appended */
+};
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_date_opt(sqlite3_stmt *st, int i, int64_t t)
+{
+	char d[DATE_BUFSZ];
+
+	if (t == DATE_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, date_format(t, d), -1,
+		    SQLITE_TRANSIENT);
+}
+
+/* Steps st and replaces *acc with its first column; resets st. */
+static int
+json_step(sqlite3_stmt *st, struct buf *acc)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		buf_reset(acc);
+		buf_puts(acc, (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+json_push(sqlite3_stmt *st, struct buf *arr, const char *v)
+{
+	bind_opt(st, 1, arr->data);
+	bind_opt(st, 2, v);
+	return json_step(st, arr);
+}
+
+static int
+json_entry(struct json *j, const struct entry *e, struct buf *out)
+{
+	static const char q[] =
+	    "SELECT json_object('id', ?1, 'title', ?2, 'link', ?3,"
+	    " 'published', ?4, 'updated', ?5, 'author', ?6, 'summary', ?7,"
+	    " 'content', ?8, 'categories', json(?9), 'enclosures', json(?10))";
+	static const char encq[] =
+	    "SELECT json_object('url', ?1, 'type', ?2, 'length', ?3)";
+	struct buf cats = { 0 }, encs = { 0 }, enc = { 0 };
+	sqlite3_stmt *st = NULL, *est = NULL;
+	int rc = -1;
+
+	buf_puts(&cats, "[]");
+	buf_puts(&encs, "[]");
+	for (size_t i = 0; i < e->ncategories; i++)
+		if (json_push(j->push, &cats, e->categories[i]) == -1)
+			goto done;
+	if (sqlite3_prepare_v2(j->db, encq, -1, &est, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j->db, q, -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		bind_opt(est, 1, e->enclosures[i].url);
+		bind_opt(est, 2, e->enclosures[i].type);
+		if (e->enclosures[i].length >= 0)
+			sqlite3_bind_int64(est, 3, e->enclosures[i].length);
+		if (json_step(est, &enc) == -1 ||
+		    json_push(j->pushj, &encs, enc.data) == -1)
+			goto done;
+	}
+	bind_opt(st, 1, e->id);
+	bind_opt(st, 2, e->title);
+	bind_opt(st, 3, e->link);
+	bind_date_opt(st, 4, e->published);
+	bind_date_opt(st, 5, e->updated);
+	bind_opt(st, 6, e->author);
+	bind_opt(st, 7, e->summary);
+	bind_opt(st, 8, e->content);
+	bind_opt(st, 9, cats.data);
+	bind_opt(st, 10, encs.data);
+	rc = json_step(st, out);
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(est);
+	buf_free(&cats);
+	buf_free(&encs);
+	buf_free(&enc);
+	return rc;
+}
+
+int
+render_parse_json(const struct feed_doc *d, struct buf *out)
+{
+	static const char q[] =
+	    "SELECT json_object('format', ?1, 'feed', json_object('title', ?2,"
+	    " 'link', ?3, 'id', ?4, 'subtitle', ?5, 'updated', ?6,"
+	    " 'language', ?7), 'entries', json(?8))";
+	struct json j = { 0 };
+	struct buf entries = { 0 }, one = { 0 }, doc = { 0 };
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_open(":memory:", &j.db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j.db, "SELECT json_insert(?1, '$[#]', ?2)", -1,
+	    &j.push, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j.db, "SELECT json_insert(?1, '$[#]', json(?2))",
+	    -1, &j.pushj, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j.db, q, -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	buf_puts(&entries, "[]");
+	for (size_t i = 0; i < d->nentries; i++)
+		if (json_entry(&j, &d->entries[i], &one) == -1 ||
+		    json_push(j.pushj, &entries, one.data) == -1)
+			goto done;
+	bind_opt(st, 1, d->format);
+	bind_opt(st, 2, d->title);
+	bind_opt(st, 3, d->link);
+	bind_opt(st, 4, d->id);
+	bind_opt(st, 5, d->subtitle);
+	bind_date_opt(st, 6, d->updated);
+	bind_opt(st, 7, d->language);
+	bind_opt(st, 8, entries.data);
+	if (json_step(st, &doc) == 0) {
+		buf_append(out, doc.data, doc.len);
+		rc = 0;
+	}
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(j.push);
+	sqlite3_finalize(j.pushj);
+	sqlite3_close(j.db);
+	buf_free(&entries);
+	buf_free(&one);
+	buf_free(&doc);
+	return rc;
+}

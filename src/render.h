@@ -1,0 +1,34 @@
+/*
+ * render.h - documents out of query results: Atom 1.0, the HTML page, and
+ * the JSON of `sluice parse --json`.  No I/O: everything is appended to a
+ * struct buf.  XML is written with xmlTextWriter, JSON with SQLite's JSON1;
+ * nothing is escaped by hand.
+ */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "parse.h"
+#include "store.h"
+
+/* What a rendered feed says about itself.  All borrowed. */
+struct render_ctx {
+	const char	*title;		/* the feed's title */
+	const char	*self;		/* its absolute URL */
+	const char	*home;		/* the HTML page (base_url) */
+	const char	*query;		/* q as given, for the HTML page */
+	const char	*error;		/* a message for the HTML page, or NULL */
+	const char	*const *channels;	/* channel names, NULL-ended */
+};
+
+/* Each returns 0, or -1 when the writer failed (out is then undefined). */
+int	render_atom(const struct render_ctx *, const struct item *, size_t,
+	    struct buf *out);
+int	render_html(const struct render_ctx *, const struct item *, size_t,
+	    struct buf *out);
+int	render_text(const struct item *, size_t, struct buf *out);
+int	render_parse_json(const struct feed_doc *, struct buf *out);
+
+#endif

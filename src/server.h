@@ -1,0 +1,21 @@
+/*
+ * server.h - the daemon and the one-shot poller: the event loop that ties
+ * conf, sched, fetch, parse, store and http together.  Borrows conf.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/* `sluice serve`: runs until SIGINT/SIGTERM; returns the exit status. */
+int	server_serve(const struct conf *, const char *listen);
+/*
+ * `sluice poll`: polls the due feeds, or the named ones due or not, once;
+ * returns the exit status (1 when a named feed does not exist or any poll
+ * failed).
+ */
+int	server_poll(const struct conf *, char *const *names, size_t nnames);
+
+#endif
