@@ -166,6 +166,13 @@ handle(struct evhttp_request *req, void *arg)
 	const char *q;
 
 	TAILQ_INIT(&params);
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, HEAD");
+		reply_text(req, 405, "Method Not Allowed", "only GET and HEAD");
+		return;
+	}
 	if (path == NULL || *path == '\0')
 		path = "/";
 	if (rawq != NULL && evhttp_parse_query_str(rawq, &params) == -1) {
@@ -254,7 +261,10 @@ http_new(struct event_base *base, const struct conf *conf,
 		snprintf(err, errlen, "cannot start the HTTP server");
 		goto fail;
 	}
-	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	/* Other methods reach the handler, which answers 405. */
+	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(h->evh, 16384);
 	evhttp_set_max_body_size(h->evh, 4096);
 	evhttp_set_timeout(h->evh, 30);

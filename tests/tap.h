@@ -32,16 +32,22 @@ plan(int n)
 	fflush(stdout);
 }
 
+/* Prints a diagnostic; every line of it gets the "# " prefix. */
 static inline void
 diag(const char *fmt, ...)
 {
 	va_list ap;
+	char msg[8192], *line, *next;
 
-	printf("# ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	for (line = msg; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (*line != '\0' || next != NULL)
+			printf("# %s\n", line);
+	}
 	fflush(stdout);
 }
 

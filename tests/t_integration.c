@@ -1,0 +1,738 @@
+/*
+ * t_integration.c - the real binary, end to end: `sluice serve` on an
+ * ephemeral port with a temporary database polls the sample feeds (through
+ * file: URLs and through the scripted origin on 127.0.0.1), and its
+ * answers are parsed as XML and checked.  Also the one-shot commands.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "date.h"
+#include "origin.h"
+#include "parse.h"
+#include "tap.h"
+
+#define ATOM	"http://www.w3.org/2005/Atom"
+
+static const char *const samples[] = {
+	"arxiv-cs.xml", "daily-papers.atom", "lab-notes.rdf", "lab-blog.xml"
+};
+
+static const char *sluice_bin, *srcdir;
+static char tmpdir[] = "/tmp/sluice-it-XXXXXX";
+
+struct proc {
+	pid_t		 pid;
+	int		 errfd;	/* the child's stderr, non-blocking */
+	struct buf	 log;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+spawn(struct proc *p, const char *const argv[])
+{
+	int fds[2];
+
+	memset(p, 0, sizeof(*p));
+	if (pipe(fds) == -1 || (p->pid = fork()) == -1)
+		return -1;
+	if (p->pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->errfd = fds[0];
+	fcntl(p->errfd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Reads what the child wrote to stderr, waiting at most ms. */
+static void
+drain_log(struct proc *p, int ms)
+{
+	struct pollfd pfd = { p->errfd, POLLIN, 0 };
+	char chunk[4096];
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	while ((n = read(p->errfd, chunk, sizeof(chunk))) > 0)
+		buf_append(&p->log, chunk, (size_t)n);
+}
+
+static int
+wait_log(struct proc *p, const char *needle, int ms)
+{
+	int64_t end = now_ms() + ms;
+
+	while (p->log.data == NULL || strstr(p->log.data, needle) == NULL) {
+		if (now_ms() > end)
+			return 0;
+		drain_log(p, 100);
+	}
+	return 1;
+}
+
+/* Waits for the child to exit; its status, or -1 after ms. */
+static int
+wait_exit(struct proc *p, int ms)
+{
+	int64_t end = now_ms() + ms;
+	int status;
+
+	while (now_ms() < end) {
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			drain_log(p, 0);
+			close(p->errfd);
+			p->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		}
+		drain_log(p, 50);
+	}
+	return -1;
+}
+
+static size_t
+collect(char *data, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, data, size * n);
+	return size * n;
+}
+
+struct response {
+	long		 code;
+	char		 type[128];
+	struct buf	 body;
+};
+
+static int
+get(const char *url, const char *method, struct response *r)
+{
+	CURL *c = curl_easy_init();
+	char *ct = NULL;
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (method != NULL)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+	snprintf(r->type, sizeof(r->type), "%s", ct ? ct : "");
+	curl_easy_cleanup(c);
+	buf_append(&r->body, "", 0);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* An Atom document, parsed, with an XPath context that knows "a:". */
+struct atom {
+	xmlDocPtr		 doc;
+	xmlXPathContextPtr	 xp;
+};
+
+static int
+atom_parse(struct atom *a, const struct response *r)
+{
+	a->doc = xmlReadMemory(r->body.data, (int)r->body.len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (a->doc == NULL)
+		return -1;
+	a->xp = xmlXPathNewContext(a->doc);
+	xmlXPathRegisterNs(a->xp, BAD_CAST "a", BAD_CAST ATOM);
+	return 0;
+}
+
+static void
+atom_free(struct atom *a)
+{
+	xmlXPathFreeContext(a->xp);
+	xmlFreeDoc(a->doc);
+	memset(a, 0, sizeof(*a));
+}
+
+static xmlNodeSetPtr
+nodes(struct atom *a, const char *expr, xmlXPathObjectPtr *keep)
+{
+	*keep = xmlXPathEvalExpression(BAD_CAST expr, a->xp);
+	return *keep && (*keep)->nodesetval ? (*keep)->nodesetval : NULL;
+}
+
+static int
+count(struct atom *a, const char *expr)
+{
+	xmlXPathObjectPtr o;
+	xmlNodeSetPtr ns = nodes(a, expr, &o);
+	int n = ns ? ns->nodeNr : 0;
+
+	xmlXPathFreeObject(o);
+	return n;
+}
+
+/* The text of the first node matching expr under n (new, or NULL). */
+static char *
+text_at(struct atom *a, xmlNodePtr n, const char *expr)
+{
+	xmlXPathObjectPtr o;
+	char *s = NULL;
+
+	a->xp->node = n;
+	o = xmlXPathEvalExpression(BAD_CAST expr, a->xp);
+	if (o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr > 0) {
+		xmlChar *c = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+
+		s = xstrdup((const char *)c);
+		xmlFree(c);
+	}
+	xmlXPathFreeObject(o);
+	a->xp->node = NULL;
+	return s;
+}
+
+/* 1 when text holds word as a whole token, any case (as FTS5 sees it). */
+static int
+has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; p != NULL && *p != '\0'; p++) {
+		if (strncasecmp(p, word, n) != 0)
+			continue;
+		if ((p == text || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[n]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Everything FTS indexes of a parsed entry, as one string. */
+static char *
+entry_haystack(const struct entry *e)
+{
+	struct buf b = { 0 };
+	char *t;
+
+	buf_printf(&b, "%s\n%s\n", e->title ? e->title : "",
+	    e->author ? e->author : "");
+	for (size_t i = 0; i < e->ncategories; i++)
+		buf_printf(&b, "%s\n", e->categories[i]);
+	if (e->summary != NULL) {
+		t = html_to_text(e->summary);
+		buf_printf(&b, "%s\n", t);
+		free(t);
+	}
+	if (e->content != NULL) {
+		t = html_to_text(e->content);
+		buf_printf(&b, "%s\n", t);
+		free(t);
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * Counts the sample entries with word (and without `not`, when given),
+ * reading the sample feeds with the parser: the expected answer.
+ */
+static int
+expected(const char *word, const char *not)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		char path[1024], err[256];
+		struct buf data = { 0 };
+		struct feed_doc *d;
+		FILE *f;
+		size_t n;
+		char chunk[8192];
+
+		snprintf(path, sizeof(path), "%s/feeds/%s", srcdir, samples[i]);
+		if ((f = fopen(path, "rb")) == NULL)
+			return -1;
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(&data, chunk, n);
+		fclose(f);
+		d = feed_parse(data.data, data.len, NULL, NULL, err,
+		    sizeof(err));
+		buf_free(&data);
+		if (d == NULL)
+			return -1;
+		for (size_t k = 0; k < d->nentries; k++) {
+			char *h = entry_haystack(&d->entries[k]);
+
+			if (has_word(h, word) && (not == NULL ||
+			    !has_word(h, not)))
+				total++;
+			free(h);
+		}
+		feed_doc_free(d);
+	}
+	return total;
+}
+
+/* Every entry of a holds word (and not `not`) in what FTS indexes. */
+static int
+all_entries_match(struct atom *a, const char *word, const char *not)
+{
+	xmlXPathObjectPtr o;
+	xmlNodeSetPtr ns = nodes(a, "/a:feed/a:entry", &o);
+	int good = ns != NULL;
+
+	for (int i = 0; ns != NULL && i < ns->nodeNr; i++) {
+		xmlChar *all = xmlNodeGetContent(ns->nodeTab[i]);
+		char *src = text_at(a, ns->nodeTab[i], "a:source/a:title");
+		char *text;
+
+		/* The source's title is not searched: take it out. */
+		text = xstrdup((const char *)all);
+		if (src != NULL) {
+			char *at = strstr(text, src);
+
+			if (at != NULL)
+				memset(at, ' ', strlen(src));
+		}
+		if (!has_word(text, word) || (not && has_word(text, not))) {
+			diag("entry %d does not match: %.80s", i, text);
+			good = 0;
+		}
+		free(text);
+		free(src);
+		xmlFree(all);
+	}
+	xmlXPathFreeObject(o);
+	return good;
+}
+
+static void
+write_config(const char *path, int origin_port)
+{
+	FILE *f = fopen(path, "w");
+
+	fprintf(f,
+	    "[server]\ntitle = Integration\npage_size = 500\n"
+	    "base_url = http://sluice.test/\n"
+	    "[store]\npath = %s/sluice.db\n"
+	    "[poll]\ninterval = 1h\nmin_interval = 1s\ntimeout = 10s\n"
+	    "[feed arxiv]\nurl = http://127.0.0.1:%d/feeds/arxiv-cs.xml\n"
+	    "interval = 1s\n"
+	    "[feed daily]\nurl = http://127.0.0.1:%d/feeds/daily-papers.atom\n"
+	    "[feed notes]\nurl = file:%s/feeds/lab-notes.rdf\n"
+	    "[feed blog]\nurl = %s/feeds/lab-blog.xml\n"
+	    "[feed growing]\nurl = http://127.0.0.1:%d/growing.xml\n"
+	    "interval = 1s\n"
+	    "[feed truncated]\nurl = http://127.0.0.1:%d/truncated.xml\n"
+	    "[feed page]\nurl = http://127.0.0.1:%d/page.html\n"
+	    "[feed missing]\nurl = http://127.0.0.1:%d/missing.xml\n"
+	    "[channel cl]\nquery = continual -survey\ntitle = CL\n",
+	    tmpdir, origin_port, origin_port, srcdir, srcdir, origin_port,
+	    origin_port, origin_port, origin_port);
+	fclose(f);
+}
+
+/* Fetches /feed.atom until it has at least n entries or time runs out. */
+static int
+wait_entries(const char *base, const char *query, int n, int ms)
+{
+	int64_t end = now_ms() + ms;
+	char url[512];
+	int got = -1;
+
+	snprintf(url, sizeof(url), "%sfeed.atom%s", base, query);
+	while (now_ms() < end) {
+		struct response r;
+		struct atom a;
+
+		if (get(url, NULL, &r) == 0 && atom_parse(&a, &r) == 0) {
+			got = count(&a, "/a:feed/a:entry");
+			atom_free(&a);
+		}
+		buf_free(&r.body);
+		if (got >= n)
+			return got;
+		usleep(200 * 1000);
+	}
+	return got;
+}
+
+static int
+origin_count(int port, const char *path, const char *what)
+{
+	struct response r;
+	char url[256], *line;
+	int n = -1;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/_stats", port);
+	if (get(url, NULL, &r) == 0 && (line = strstr(r.body.data, path)) !=
+	    NULL && (line = strstr(line, what)) != NULL)
+		n = atoi(line + strlen(what));
+	buf_free(&r.body);
+	return n;
+}
+
+static void
+check_feed(const char *base)
+{
+	struct response r;
+	struct atom a;
+	char url[512], expr[512];
+	xmlXPathObjectPtr o;
+	xmlNodeSetPtr ns;
+	int64_t prev = INT64_MAX;
+	int ordered = 1, unique = 1;
+
+	snprintf(url, sizeof(url), "%sfeed.atom", base);
+	get(url, NULL, &r);
+	is_int(200, r.code, "/feed.atom answers 200");
+	ok(strncmp(r.type, "application/atom+xml", 20) == 0,
+	    "/feed.atom is application/atom+xml (%s)", r.type);
+	if (!ok(atom_parse(&a, &r) == 0, "/feed.atom is well-formed XML")) {
+		buf_free(&r.body);
+		return;
+	}
+	is_int(1, count(&a, "/a:feed"), "the root is atom:feed");
+	is_int(1, count(&a, "/a:feed/a:id"), "the feed has an id");
+	is_int(1, count(&a, "/a:feed/a:updated"), "the feed has updated");
+	is_int(1, count(&a, "/a:feed/a:link[@rel='self']"),
+	    "the feed has a self link");
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		snprintf(expr, sizeof(expr), "/a:feed/a:entry[a:source/"
+		    "a:link[@rel='self' and contains(@href, '/feeds/%s')]]",
+		    samples[i]);
+		ok(count(&a, expr) > 0, "entries from sample %s, with "
+		    "atom:source", samples[i]);
+	}
+	is_int(0, count(&a, "/a:feed/a:entry[not(a:id) or not(a:title) or "
+	    "not(a:updated)]"), "every entry has id, title and updated");
+	ns = nodes(&a, "/a:feed/a:entry", &o);
+	for (int i = 0; ns != NULL && i < ns->nodeNr; i++) {
+		char *p = text_at(&a, ns->nodeTab[i], "a:published");
+		char *u = text_at(&a, ns->nodeTab[i], "a:updated");
+		char *id = text_at(&a, ns->nodeTab[i], "a:id");
+		int64_t t = INT64_MAX;
+
+		date_parse(p ? p : u, &t);
+		if (t > prev)
+			ordered = 0;
+		prev = t;
+		snprintf(expr, sizeof(expr), "count(/a:feed/a:entry[a:id='%s'])",
+		    id);
+		if (xmlXPathCastToNumber(xmlXPathEvalExpression(BAD_CAST expr,
+		    a.xp)) != 1)
+			unique = 0;
+		if (id == NULL || strncmp(id, "urn:uuid:", 9) != 0)
+			unique = 0;
+		free(p);
+		free(u);
+		free(id);
+	}
+	xmlXPathFreeObject(o);
+	ok(ordered, "entries are newest first");
+	ok(unique, "entry ids are unique urn:uuid ids");
+	atom_free(&a);
+	buf_free(&r.body);
+}
+
+static void
+check_query(const char *base, const char *q, const char *word,
+    const char *not)
+{
+	struct response r;
+	struct atom a;
+	char url[512];
+	int want = expected(word, not);
+
+	snprintf(url, sizeof(url), "%s%s", base, q);
+	get(url, NULL, &r);
+	if (!ok(r.code == 200 && atom_parse(&a, &r) == 0, "%s answers Atom",
+	    q)) {
+		buf_free(&r.body);
+		return;
+	}
+	ok(want > 0, "the samples have entries with \"%s\" (%d)", word, want);
+	is_int(want, count(&a, "/a:feed/a:entry"), "%s returns all of them",
+	    q);
+	ok(all_entries_match(&a, word, not), "%s returns only them", q);
+	atom_free(&a);
+	buf_free(&r.body);
+}
+
+static void
+check_misc(const char *base)
+{
+	struct response r;
+	char url[512];
+	htmlDocPtr html;
+	xmlXPathContextPtr xp;
+	xmlXPathObjectPtr o;
+
+	snprintf(url, sizeof(url), "%sfeed.atom?q=%%22unbalanced", base);
+	get(url, NULL, &r);
+	is_int(400, r.code, "an unbalanced quote is a 400");
+	ok(strstr(r.body.data, "quote") != NULL && strchr(r.body.data, '\n') ==
+	    r.body.data + r.body.len - 1, "with a one-line reason");
+	diag("%s", r.body.data);
+	buf_free(&r.body);
+
+	snprintf(url, sizeof(url), "%sc/nope.atom", base);
+	get(url, NULL, &r);
+	is_int(404, r.code, "an unknown channel is a 404");
+	buf_free(&r.body);
+
+	snprintf(url, sizeof(url), "%shealthz", base);
+	get(url, NULL, &r);
+	is_int(200, r.code, "/healthz answers 200");
+	buf_free(&r.body);
+
+	snprintf(url, sizeof(url), "%sfeed.atom", base);
+	get(url, "POST", &r);
+	ok(r.code >= 400 && r.code < 500, "POST is refused with a 4xx (%ld)",
+	    r.code);
+	buf_free(&r.body);
+
+	snprintf(url, sizeof(url), "%s?q=diffusion", base);
+	get(url, NULL, &r);
+	is_int(200, r.code, "/ answers 200");
+	ok(strncmp(r.type, "text/html", 9) == 0, "/ is text/html");
+	html = htmlReadMemory(r.body.data, (int)r.body.len, NULL, "UTF-8",
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	xp = xmlXPathNewContext(html);
+	o = xmlXPathEvalExpression(BAD_CAST
+	    "//form//input[@name='q' and @value='diffusion']", xp);
+	ok(o && o->nodesetval && o->nodesetval->nodeNr == 1,
+	    "/ has a search box holding the query");
+	xmlXPathFreeObject(o);
+	o = xmlXPathEvalExpression(BAD_CAST "//ol/li", xp);
+	ok(o && o->nodesetval && o->nodesetval->nodeNr == expected("diffusion",
+	    NULL), "/?q=diffusion lists the matching entries");
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(html);
+	buf_free(&r.body);
+}
+
+static void
+check_serve(int origin_port)
+{
+	char conf[600], base[128];
+	const char *argv[] = { sluice_bin, "serve", "-c", conf, "-l",
+	    "127.0.0.1:0", NULL };
+	struct proc p;
+	char *at;
+	int want;
+
+	snprintf(conf, sizeof(conf), "%s/sluice.conf", tmpdir);
+	write_config(conf, origin_port);
+	if (!ok(spawn(&p, argv) == 0 && wait_log(&p, "listening on ", 10000),
+	    "sluice serve starts and says where it listens")) {
+		diag("log: %s", p.log.data ? p.log.data : "");
+		return;
+	}
+	at = strstr(p.log.data, "listening on ") + 13;
+	snprintf(base, sizeof(base), "http://%.*s/", (int)strcspn(at, ", \n"),
+	    at);
+	/* 67 sample entries, 2 truncated ones, the growing feed's. */
+	want = 67 + 2 + 1;
+	ok(wait_entries(base, "", want, 20000) >= want,
+	    "the first poll brings every feed's entries");
+	check_feed(base);
+	check_query(base, "feed.atom?q=continual", "continual", NULL);
+	check_query(base, "feed.atom?q=Continual+-survey", "continual",
+	    "survey");
+	check_query(base, "c/cl.atom", "continual", "survey");
+	check_misc(base);
+	ok(wait_log(&p, "feed page: not a feed", 1000),
+	    "an HTML page is logged as not a feed");
+	ok(wait_log(&p, "feed missing: HTTP 404", 1000),
+	    "a 404 is logged as such");
+	ok(wait_log(&p, "feed truncated: broken XML", 1000),
+	    "a truncated feed is logged as broken, its entries kept");
+	ok(wait_entries(base, "?q=sprout", 3, 15000) >= 3,
+	    "a feed is polled again on its interval and its new entries "
+	    "appear");
+	if (!ok(origin_count(origin_port, "/feeds/arxiv-cs.xml",
+	    "notmodified ") > 0, "re-polls are conditional GETs answered 304"))
+		diag("log:\n%s", p.log.data);
+	kill(p.pid, SIGTERM);
+	is_int(0, wait_exit(&p, 5000), "SIGTERM stops it with status 0 "
+	    "within 5 s");
+	if (p.pid > 0) {
+		kill(p.pid, SIGKILL);
+		wait_exit(&p, 1000);
+	}
+	buf_free(&p.log);
+}
+
+/* Runs the binary to the end; its status, stdout and stderr. */
+static int
+run(const char *const argv[], struct buf *out, struct buf *err)
+{
+	char opath[640], epath[640], chunk[4096];
+	pid_t pid;
+	int status;
+	FILE *f;
+	size_t n;
+
+	snprintf(opath, sizeof(opath), "%s/out", tmpdir);
+	snprintf(epath, sizeof(epath), "%s/err", tmpdir);
+	if ((pid = fork()) == 0) {
+		freopen(opath, "w", stdout);
+		freopen(epath, "w", stderr);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	if ((f = fopen(opath, "r")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(out, chunk, n);
+		fclose(f);
+	}
+	if ((f = fopen(epath, "r")) != NULL) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_append(err, chunk, n);
+		fclose(f);
+	}
+	buf_append(out, "", 0);
+	buf_append(err, "", 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* `sluice parse --json` output, read back with SQLite's JSON1. */
+static void
+check_parse_json(const char *name, const char *format, int entries)
+{
+	char path[600];
+	const char *argv[] = { sluice_bin, "parse", "--json", path, NULL };
+	struct buf out = { 0 }, err = { 0 };
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/feeds/%s", srcdir, name);
+	rc = run(argv, &out, &err);
+	is_int(0, rc, "sluice parse --json %s exits 0", name);
+	sqlite3_open(":memory:", &db);
+	sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, "
+	    "'$.format'), json_array_length(?1, '$.entries'), "
+	    "json_type(?1, '$.entries[0].title'), json_type(?1, "
+	    "'$.feed.language'), json_extract(?1, '$.entries[0].published') "
+	    "|| json_extract(?1, '$.entries[0].updated')", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, out.data, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(st, 1);
+
+		ok(sqlite3_column_int(st, 0) == 1 && f && strcmp(f, format) ==
+		    0 && sqlite3_column_int(st, 2) == entries &&
+		    strcmp((const char *)sqlite3_column_text(st, 3), "text") == 0,
+		    "%s: JSON with format %s, %d entries, titles", name, format,
+		    entries);
+	} else
+		ok(0, "%s: JSON could not be read", name);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	buf_free(&out);
+	buf_free(&err);
+}
+
+static void
+check_bad_config(void)
+{
+	char path[600];
+	const char *argv[] = { sluice_bin, "check", "-c", path, NULL };
+	const char *serve[] = { sluice_bin, "serve", "-c", path, NULL };
+	struct buf out = { 0 }, err = { 0 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", tmpdir);
+	f = fopen(path, "w");
+	fputs("[server]\nlisten = nowhere\n[feed x]\ntitle = no url\n"
+	    "[bogus]\n", f);
+	fclose(f);
+	is_int(1, run(argv, &out, &err), "sluice check on a bad config "
+	    "exits 1");
+	ok(strstr(err.data, "bad.conf:2: ") && strstr(err.data, "bad.conf:3: ")
+	    && strstr(err.data, "bad.conf:5: "), "and names file and line of "
+	    "every error");
+	diag("%s", err.data);
+	buf_reset(&out);
+	buf_reset(&err);
+	is_int(1, run(serve, &out, &err), "sluice serve refuses to start on "
+	    "it");
+	buf_free(&out);
+	buf_free(&err);
+}
+
+int
+main(void)
+{
+	struct origin o;
+	char feeds[512];
+
+	sluice_bin = getenv("SLUICE");
+	srcdir = getenv("SRCDIR");
+	if (sluice_bin == NULL || srcdir == NULL) {
+		printf("1..0 # SKIP SLUICE and SRCDIR are not set\n");
+		return 0;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	parse_init();
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(feeds, sizeof(feeds), "%s/feeds", srcdir);
+	if (!ok(origin_start(&o, feeds) == 0, "the test origin starts"))
+		return done_testing();
+	check_serve(o.port);
+	origin_stop(&o);
+	check_parse_json("arxiv-cs.xml", "rss2.0", 25);
+	check_parse_json("daily-papers.atom", "atom1.0", 20);
+	check_parse_json("lab-notes.rdf", "rss1.0", 12);
+	check_bad_config();
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
+	}
+	xmlCleanupParser();
+	curl_global_cleanup();
+	return done_testing();
+}
