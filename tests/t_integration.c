@@ -446,6 +446,7 @@ check_feed(const char *base)
 		char *u = text_at(&a, ns->nodeTab[i], "a:updated");
 		char *id = text_at(&a, ns->nodeTab[i], "a:id");
 		int64_t t = INT64_MAX;
+		xmlXPathObjectPtr same;
 
 		date_parse(p ? p : u, &t);
 		if (t > prev)
@@ -453,9 +454,10 @@ check_feed(const char *base)
 		prev = t;
 		snprintf(expr, sizeof(expr), "count(/a:feed/a:entry[a:id='%s'])",
 		    id);
-		if (xmlXPathCastToNumber(xmlXPathEvalExpression(BAD_CAST expr,
-		    a.xp)) != 1)
+		same = xmlXPathEvalExpression(BAD_CAST expr, a.xp);
+		if (xmlXPathCastToNumber(same) != 1)
 			unique = 0;
+		xmlXPathFreeObject(same);
 		if (id == NULL || strncmp(id, "urn:uuid:", 9) != 0)
 			unique = 0;
 		free(p);
