@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "url.h"
@@ -73,6 +74,8 @@ struct parser {
 	void		*object;	/* conf, or the current feed/channel */
 	unsigned char	 seen[NKEYS];	/* keys set in the current object */
 	unsigned char	 seen_global[NKEYS];
+	int		 lines[NKEYS];	/* where each global key was set */
+	int		 skipping;	/* under a bad section header */
 };
 
 static void
@@ -293,6 +296,35 @@ set_value(struct parser *p, const struct key *k, const char *v)
 	*(int64_t *)(void *)(base + k->off) = n;
 }
 
+/* The index of a key in keys[], or NKEYS. */
+static size_t
+key_index(enum section sec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].section == sec && strcmp(keys[i].name, name) == 0)
+			break;
+	return i;
+}
+
+/*
+ * At the end of a [feed] or [channel]: its required key.  One set to a bad
+ * value was reported already.
+ */
+static void
+end_section(struct parser *p)
+{
+	const struct feed_conf *f = p->object;
+	const struct channel_conf *h = p->object;
+
+	if (p->section == S_FEED && !p->seen[key_index(S_FEED, "url")])
+		perr(p, f->line, "feed \"%s\" has no url", f->name);
+	else if (p->section == S_CHANNEL &&
+	    !p->seen[key_index(S_CHANNEL, "query")])
+		perr(p, h->line, "channel \"%s\" has no query", h->name);
+}
+
 static void
 parse_section(struct parser *p, char *s)
 {
@@ -300,8 +332,10 @@ parse_section(struct parser *p, char *s)
 	struct conf *c = p->conf;
 	enum section sec;
 
+	end_section(p);
 	memset(p->seen, 0, sizeof(p->seen));
 	p->section = S_NONE;
+	p->skipping = 1;
 	if (end == NULL || *trim(end + 1) != '\0') {
 		perr(p, p->line, "malformed section header");
 		return;
@@ -330,6 +364,7 @@ parse_section(struct parser *p, char *s)
 		return;
 	}
 	p->section = sec;
+	p->skipping = 0;
 	p->object = c;
 	if (sec == S_FEED) {
 		if (conf_feed(c, arg) != NULL)
@@ -358,7 +393,7 @@ parse_pair(struct parser *p, char *s)
 	char *eq = strchr(s, '='), *name, *value;
 	size_t i;
 
-	if (p->section == S_NONE) {
+	if (p->section == S_NONE && !p->skipping) {
 		perr(p, p->line, "setting outside of a section");
 		return;
 	}
@@ -366,14 +401,12 @@ parse_pair(struct parser *p, char *s)
 		perr(p, p->line, "expected KEY = VALUE");
 		return;
 	}
+	if (p->section == S_NONE)
+		return;		/* its section header was reported */
 	*eq = '\0';
 	name = trim(s);
 	value = trim(eq + 1);
-	for (i = 0; i < NKEYS; i++)
-		if (keys[i].section == p->section &&
-		    strcmp(keys[i].name, name) == 0)
-			break;
-	if (i == NKEYS) {
+	if ((i = key_index(p->section, name)) == NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [%s]", name,
 		    section_names[p->section]);
 		return;
@@ -383,6 +416,8 @@ parse_pair(struct parser *p, char *s)
 		return;
 	}
 	p->seen[i] = p->seen_global[i] = 1;
+	if (p->object == p->conf)
+		p->lines[i] = p->line;
 	if (*value == '\0' && keys[i].kind != K_STR) {
 		perr(p, p->line, "%s: empty value", name);
 		return;
@@ -412,35 +447,53 @@ set_defaults(struct conf *c)
 	c->user_agent = xstrdup(PACKAGE_NAME "/" PACKAGE_VERSION);
 }
 
-/* Checks that need the whole file: required keys, ranges across keys. */
+/* Checks that need the whole file: ranges across keys, defaults. */
 static void
 check_conf(struct parser *p)
 {
 	struct conf *c = p->conf;
-	size_t i;
+	int a, b;
 
-	for (i = 0; i < c->nfeeds; i++)
-		if (c->feeds[i].url == NULL)
-			perr(p, c->feeds[i].line, "feed \"%s\" has no url",
-			    c->feeds[i].name);
-	for (i = 0; i < c->nchannels; i++)
-		if (c->channels[i].query == NULL)
-			perr(p, c->channels[i].line, "channel \"%s\" has no "
-			    "query", c->channels[i].name);
-	if (c->min_interval > c->max_interval)
-		perr(p, p->line, "min_interval is longer than max_interval");
-	if (c->base_url == NULL) {
-		struct buf b = { 0 };
-
-		buf_printf(&b, "http://%s/", c->listen);
-		c->base_url = buf_steal(&b);
-	} else if (c->base_url[strlen(c->base_url) - 1] != '/') {
-		struct buf b = { 0 };
-
-		buf_printf(&b, "%s/", c->base_url);
-		free(c->base_url);
-		c->base_url = buf_steal(&b);
+	if (c->min_interval > c->max_interval) {
+		/* The later of the two lines that set them. */
+		a = p->lines[key_index(S_POLL, "min_interval")];
+		b = p->lines[key_index(S_POLL, "max_interval")];
+		perr(p, a > b ? a : b,
+		    "min_interval is longer than max_interval");
 	}
+	if (c->base_url == NULL) {
+		struct buf u = { 0 };
+
+		/* A bare "PORT" listens on 127.0.0.1 (http.c). */
+		buf_printf(&u, "http://%s%s/", strchr(c->listen, ':') ? "" :
+		    "127.0.0.1:", c->listen);
+		c->base_url = buf_steal(&u);
+	} else if (c->base_url[strlen(c->base_url) - 1] != '/') {
+		struct buf u = { 0 };
+
+		buf_printf(&u, "%s/", c->base_url);
+		free(c->base_url);
+		c->base_url = buf_steal(&u);
+	}
+}
+
+/*
+ * path made absolute: the real path of the file, or when there is no such
+ * file (conf_parse over text), path against the working folder.
+ */
+static char *
+absolute(const char *path)
+{
+	struct buf b = { 0 };
+	char *abs, *cwd;
+
+	if ((abs = realpath(path, NULL)) != NULL)
+		return abs;
+	if (path[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
+		return xstrdup(path);
+	buf_printf(&b, "%s/%s", cwd, path);
+	free(cwd);
+	return buf_steal(&b);
 }
 
 static char *
@@ -448,8 +501,7 @@ dir_of(const char *path)
 {
 	char *abs, *slash;
 
-	if ((abs = realpath(path, NULL)) == NULL)
-		abs = xstrdup(path);
+	abs = absolute(path);
 	if ((slash = strrchr(abs, '/')) == NULL) {
 		free(abs);
 		return xstrdup(".");
@@ -472,9 +524,7 @@ conf_parse(const char *text, const char *path, struct buf *errs)
 	p.conf = c;
 	p.path = path;
 	p.errs = errs;
-	c->path = realpath(path, NULL);
-	if (c->path == NULL)
-		c->path = xstrdup(path);
+	c->path = absolute(path);
 	c->dir = dir_of(path);
 	set_defaults(c);
 	for (line = copy; line != NULL; line = next) {
@@ -491,6 +541,7 @@ conf_parse(const char *text, const char *path, struct buf *errs)
 		else
 			parse_pair(&p, s);
 	}
+	end_section(&p);
 	check_conf(&p);
 	free(copy);
 	if (p.nerrs > 0) {

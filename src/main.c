@@ -292,6 +292,13 @@ cmd_parse(int argc, char **argv)
 		fprintf(stderr, "sluice: %s: %s\n", src, g.error);
 		goto done;
 	}
+	if (g.url == NULL && strcmp(src, "-") != 0) {
+		/* A local file's own URL is the base of its relative links. */
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) != NULL)
+			g.url = url_from_config(src, cwd, err, sizeof(err));
+	}
 	if ((d = feed_parse(g.body.data, g.body.len, g.url, NULL, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "sluice: %s: %s\n", src, err);

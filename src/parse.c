@@ -21,6 +21,7 @@
 #include "date.h"
 #include "parse.h"
 #include "url.h"
+#include "utf8.h"
 
 #define TEXT_MAX	(1 << 20)	/* bytes kept of any one field */
 #define ENTRIES_MAX	10000		/* entries kept of one document */
@@ -143,20 +144,10 @@ clean_utf8(const char *s, size_t n)
 
 	buf_append(&b, "", 0);
 	while (p < end) {
-		int len = xmlUTF8Size(p);
-		int ok = len >= 1 && p + len <= end;
+		long c;
+		int len = utf8_next(p, (size_t)(end - p), &c);
 
-		if (ok && len > 1)
-			ok = xmlCheckUTF8(p) && xmlGetUTF8Char(p, &len) >= 0;
-		if (ok && len > 1) {
-			int c;
-
-			c = xmlGetUTF8Char(p, &len);
-			if (c == 0xFFFE || c == 0xFFFF || (c >= 0xD800 &&
-			    c <= 0xDFFF))
-				ok = 0;
-		}
-		if (!ok) {
+		if (len == 0 || c == 0xFFFE || c == 0xFFFF) {
 			buf_puts(&b, "\xEF\xBF\xBD");
 			p++;
 			continue;
@@ -520,6 +511,11 @@ fill_field(struct fill *f, const struct tag *t, xmlNode *n)
 		add_enclosure(e, s ? resolve(n, s) : NULL, attr(n, "type"),
 		    attr(n, "length"));
 		free(s);
+		return;
+	}
+	if (t->field == F_LINK && atom && f->prio[F_LINK] <= t->prio) {
+		/* The link is set, but rel="enclosure" still counts. */
+		free(atom_link(f, n));
 		return;
 	}
 	if (f->prio[t->field] <= t->prio)

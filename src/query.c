@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlstring.h>
+#include <libxml/xmlunicode.h>
 
 #include "buf.h"
 #include "query.h"
+#include "utf8.h"
 
 struct term {
 	const char	*text;	/* into the query string, not NUL-terminated */
@@ -16,13 +17,25 @@ struct term {
 	int		 prefix;
 };
 
-/* A term is searchable when the FTS5 tokenizer would find a token in it. */
+/*
+ * A term is searchable when the FTS5 tokenizer would find a token in it:
+ * unicode61 splits on spaces, punctuation and symbols, ASCII or not.
+ */
 static int
 has_token(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+	long c;
+	int len;
+
+	for (size_t i = 0; i < n; i += (size_t)len) {
+		len = utf8_next((const unsigned char *)s + i, n - i, &c);
+		if (len == 0)
+			return 0;
+		if (c < 0x80 ? isalnum((int)c) : !(xmlUCSIsCatP((int)c) ||
+		    xmlUCSIsCatS((int)c) || xmlUCSIsCatZ((int)c) ||
+		    xmlUCSIsCatCc((int)c) || xmlUCSIsCatCf((int)c)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -110,7 +123,7 @@ query_parse(const char *q, struct query *out, char *err, size_t errlen)
 		    QUERY_MAX_LEN);
 		return -1;
 	}
-	if (!xmlCheckUTF8((const unsigned char *)q)) {
+	if (!utf8_valid(q)) {
 		snprintf(err, errlen, "query is not valid UTF-8");
 		return -1;
 	}

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xmlwriter.h>
@@ -80,13 +81,13 @@ atom_entry(xmlTextWriterPtr w, const struct item *it)
 		W(link_elem(w, "alternate", NULL, it->link));
 	for (const char *t = it->tags; t != NULL && *t != '\0';) {
 		size_t n = strcspn(t, "\x1f");
-		char term[512];
+		char *term = xstrndup(t, n);	/* whole: never cut a character */
 
-		snprintf(term, sizeof(term), "%.*s", (int)n, t);
 		W(xmlTextWriterStartElement(w, BAD_CAST "category"));
 		W(xmlTextWriterWriteAttribute(w, BAD_CAST "term",
 		    BAD_CAST term));
 		W(xmlTextWriterEndElement(w));
+		free(term);
 		t += n + (t[n] != '\0');
 	}
 	/* Plain text until the HTML sanitizer arrives: never markup. */
@@ -289,11 +290,12 @@ render_html(const struct render_ctx *ctx, const struct item *items, size_t n,
 	W(elem(w, "h1", ctx->title));
 	W(html_form(w, ctx));
 	W(html_feeds_line(w, ctx));
-	W(xmlTextWriterStartElement(w, BAD_CAST "ol"));
-	for (size_t i = 0; i < n; i++)
-		W(html_item(w, &items[i]));
-	W(xmlTextWriterEndElement(w));
-	if (n == 0)
+	if (n > 0) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "ol"));
+		for (size_t i = 0; i < n; i++)
+			W(html_item(w, &items[i]));
+		W(xmlTextWriterEndElement(w));
+	} else
 		W(elem(w, "p", "No entries."));
 	W(xmlTextWriterEndElement(w));
 	W(xmlTextWriterEndElement(w));

@@ -421,12 +421,65 @@ entry_text(const struct entry *e)
 	return b.data ? buf_steal(&b) : NULL;
 }
 
+/* An entry's key and its place in the document, for finding repeats. */
+struct keyed {
+	char	*key;
+	size_t	 i;
+	int	 dup;
+};
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The keys of d's entries, NULL where an earlier entry of the document has
+ * the same key: feeds do repeat a guid, and the first one wins (else the
+ * two would overwrite each other on every poll).  Returns new.
+ */
+static char **
+entry_keys(const struct feed_doc *d)
+{
+	char **keys = xcalloc(d->nentries + 1, sizeof(*keys));
+	struct keyed *k = xcalloc(d->nentries + 1, sizeof(*k));
+
+	for (size_t i = 0; i < d->nentries; i++) {
+		keys[i] = k[i].key = entry_key(&d->entries[i]);
+		k[i].i = i;
+	}
+	qsort(k, d->nentries, sizeof(*k), keyed_cmp);
+	for (size_t j = 1; j < d->nentries; j++)
+		k[j].dup = strcmp(k[j].key, k[j - 1].key) == 0;
+	for (size_t j = 1; j < d->nentries; j++)
+		if (k[j].dup) {
+			free(keys[k[j].i]);
+			keys[k[j].i] = NULL;
+		}
+	free(k);
+	return keys;
+}
+
+static void
+keys_free(char **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
 static int
 entry_put(struct store *s, int64_t feed_id, const struct entry *e,
-    int64_t now, struct poll_counts *c)
+    const char *key, int64_t now, struct poll_counts *c)
 {
 	sqlite3_stmt *st = s->st[ST_ENTRY_PUT];
-	char *key = entry_key(e), *tags = tags_json(s, e);
+	char *tags = tags_json(s, e);
 	char *text = entry_text(e);
 	int rc;
 
@@ -454,7 +507,6 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 		c->unchanged++;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	free(key);
 	free(tags);
 	free(text);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -466,14 +518,20 @@ store_feed_commit(struct store *s, int64_t feed_id, const struct feed_doc *d,
     struct poll_counts *c, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->st[ST_FEED_OK];
+	char **keys;
 
 	memset(c, 0, sizeof(*c));
 	if (run(s, ST_BEGIN) == -1)
 		goto fail;
+	keys = entry_keys(d);
 	/* Oldest first, so that first_seen follows the feed's own order. */
 	for (size_t i = d->nentries; i > 0; i--)
-		if (entry_put(s, feed_id, &d->entries[i - 1], now, c) == -1)
+		if (keys[i - 1] != NULL && entry_put(s, feed_id,
+		    &d->entries[i - 1], keys[i - 1], now, c) == -1) {
+			keys_free(keys, d->nentries);
 			goto rollback;
+		}
+	keys_free(keys, d->nentries);
 	sqlite3_bind_int64(st, 1, feed_id);
 	bind_text(st, 2, d->title);
 	bind_text(st, 3, d->link);

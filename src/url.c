@@ -9,12 +9,32 @@
 #include "buf.h"
 #include "url.h"
 
+/*
+ * A same-document ref ("" or "#frag") keeps the base's path and query (RFC
+ * 3986 5.2.2), where curl would resolve it against the base's folder: the
+ * base without its fragment, then ref.  Returns new or NULL.
+ */
+static char *
+same_document(CURLU *u, const char *ref)
+{
+	struct buf b = { 0 };
+	char *s = NULL;
+
+	if (curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != 0 ||
+	    curl_url_get(u, CURLUPART_URL, &s, 0) != 0)
+		return NULL;
+	buf_printf(&b, "%s%s", s, ref);
+	curl_free(s);
+	return buf_steal(&b);
+}
+
 char *
 url_resolve(const char *base, const char *ref)
 {
 	CURLU *u;
-	char *out = NULL, *s = NULL;
+	char *out = NULL, *s = NULL, *joined = NULL;
 	unsigned flags = CURLU_NON_SUPPORT_SCHEME;
+	int rc;
 
 	if (ref == NULL && base == NULL)
 		return NULL;
@@ -23,9 +43,16 @@ url_resolve(const char *base, const char *ref)
 	if (base != NULL && curl_url_set(u, CURLUPART_URL, base, flags) != 0)
 		base = NULL;
 	if (ref != NULL) {
+		if (base != NULL && (*ref == '\0' || *ref == '#')) {
+			if ((joined = same_document(u, ref)) == NULL)
+				goto done;
+			ref = joined;
+		}
 		/* With a base set, a relative ref is resolved against it. */
-		if (curl_url_set(u, CURLUPART_URL, ref,
-		    flags | CURLU_URLENCODE) != 0)
+		rc = curl_url_set(u, CURLUPART_URL, ref,
+		    flags | CURLU_URLENCODE);
+		free(joined);
+		if (rc != 0)
 			goto done;
 	} else if (base == NULL)
 		goto done;
@@ -47,26 +74,33 @@ url_is_http(const char *url)
 /*
  * A path (absolute, or relative to dir) as a file:// URL: dir becomes the
  * base URL's path and curl resolves the path against it, dot segments and
- * all.
+ * all.  In a literal path (not one from a file: URL) '%', '?' and '#' are
+ * part of the file's name, so they are escaped first.
  */
 static char *
-path_to_url(const char *path, const char *dir)
+path_to_url(const char *path, const char *dir, int literal)
 {
-	struct buf d = { 0 };
+	struct buf d = { 0 }, p = { 0 };
 	char *s = NULL, *url = NULL;
 	CURLU *u;
 
 	if ((u = curl_url()) == NULL)
 		return NULL;
 	buf_printf(&d, "%s/", dir);
+	for (; *path != '\0'; path++)
+		if (literal && strchr("%?#", *path) != NULL)
+			buf_printf(&p, "%%%02X", (unsigned char)*path);
+		else
+			buf_append(&p, path, 1);
 	if (curl_url_set(u, CURLUPART_URL, "file:///", 0) == 0 &&
 	    curl_url_set(u, CURLUPART_PATH, d.data, CURLU_URLENCODE) == 0 &&
-	    curl_url_set(u, CURLUPART_URL, path, CURLU_URLENCODE) == 0 &&
+	    curl_url_set(u, CURLUPART_URL, p.data, CURLU_URLENCODE) == 0 &&
 	    curl_url_get(u, CURLUPART_URL, &s, 0) == 0)
 		url = xstrdup(s);
 	curl_free(s);
 	curl_url_cleanup(u);
 	buf_free(&d);
+	buf_free(&p);
 	return url;
 }
 
@@ -76,6 +110,7 @@ url_from_config(const char *value, const char *dir, char *err, size_t errlen)
 	const char *colon = strchr(value, ':');
 	const char *slash = strchr(value, '/');
 	char *url;
+	int literal = 0;
 
 	if (url_is_http(value)) {
 		if ((url = url_resolve(NULL, value)) == NULL)
@@ -94,12 +129,13 @@ url_from_config(const char *value, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "unsupported URL scheme "
 		    "(http, https and file only): %s", value);
 		return NULL;
-	}
+	} else
+		literal = 1;
 	if (*value == '\0') {
 		snprintf(err, errlen, "empty path");
 		return NULL;
 	}
-	if ((url = path_to_url(value, dir)) == NULL)
+	if ((url = path_to_url(value, dir, literal)) == NULL)
 		snprintf(err, errlen, "not a valid path: %s", value);
 	return url;
 }

@@ -672,6 +672,31 @@ check_parse_json(const char *name, const char *format, int entries)
 	buf_free(&err);
 }
 
+/* `sluice parse` on a local file resolves links against the file's URL. */
+static void
+check_parse_relative(void)
+{
+	char path[600];
+	const char *argv[] = { sluice_bin, "parse", "--json", path, NULL };
+	struct buf out = { 0 }, err = { 0 };
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(path, sizeof(path), "%s/tests/data/rss2-basic.xml", srcdir);
+	run(argv, &out, &err);
+	sqlite3_open(":memory:", &db);
+	sqlite3_prepare_v2(db, "SELECT count(*) FROM json_each(?1, "
+	    "'$.entries') WHERE json_extract(value, '$.link') NOT LIKE "
+	    "'%://%'", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, out.data, -1, SQLITE_STATIC);
+	ok(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0,
+	    "sluice parse FILE makes every link absolute");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 static void
 check_bad_config(void)
 {
@@ -726,6 +751,7 @@ main(void)
 	check_parse_json("arxiv-cs.xml", "rss2.0", 25);
 	check_parse_json("daily-papers.atom", "atom1.0", 20);
 	check_parse_json("lab-notes.rdf", "rss1.0", 12);
+	check_parse_relative();
 	check_bad_config();
 	{
 		char cmd[700];

@@ -1,0 +1,718 @@
+/*
+ * t_store.c - the SQLite store on temporary databases: schema, feeds,
+ * commits and their counts, identity, validators, ordering, the FTS5
+ * filter, uids, tags and the poll bookkeeping.
+ *
+ * Columns without a getter are read back with sqlite3 directly.
+ */
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "parse.h"
+#include "query.h"
+#include "store.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/t_store.XXXXXX";
+
+/* A path for a database file in the temporary directory. */
+static const char *
+dbpath(const char *name)
+{
+	static char path[sizeof(tmpdir) + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return path;
+}
+
+static void
+remove_db(const char *name)
+{
+	char p[sizeof(tmpdir) + 80];
+
+	snprintf(p, sizeof(p), "%s", dbpath(name));
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-wal", dbpath(name));
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath(name));
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-journal", dbpath(name));
+	unlink(p);
+}
+
+/* Builds documents by hand; everything is heap so feed_doc_free works. */
+static struct feed_doc *
+doc_new(const char *title)
+{
+	struct feed_doc *d = xcalloc(1, sizeof(*d));
+
+	d->format = "rss2.0";
+	d->title = title ? xstrdup(title) : NULL;
+	d->updated = DATE_NONE;
+	return d;
+}
+
+static struct entry *
+doc_add(struct feed_doc *d, const char *id, const char *title,
+    const char *link, const char *summary, int64_t published, int64_t updated)
+{
+	struct entry *e;
+
+	d->entries = xrealloc(d->entries, (d->nentries + 1) *
+	    sizeof(*d->entries));
+	e = &d->entries[d->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->id = id ? xstrdup(id) : NULL;
+	e->title = title ? xstrdup(title) : NULL;
+	e->link = link ? xstrdup(link) : NULL;
+	e->summary = summary ? xstrdup(summary) : NULL;
+	e->published = published;
+	e->updated = updated;
+	return e;
+}
+
+static void
+entry_set(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v ? xstrdup(v) : NULL;
+}
+
+static void
+entry_cat(struct entry *e, const char *cat)
+{
+	e->categories = xrealloc(e->categories, (e->ncategories + 1) *
+	    sizeof(char *));
+	e->categories[e->ncategories++] = xstrdup(cat);
+}
+
+/* One integer from a query on a separate connection; -999 on error. */
+static long long
+sql_int(const char *db, const char *q, long long arg)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long long v = -999;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return v;
+	}
+	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_bind_parameter_count(st) > 0)
+			sqlite3_bind_int64(st, 1, arg);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
+			    sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	} else
+		diag("sql: %s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	return v;
+}
+
+/* One text value (new, or NULL); "<err>" on error. */
+static char *
+sql_text(const char *db, const char *q, long long arg)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char *v = xstrdup("<err>");
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return v;
+	}
+	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_bind_parameter_count(st) > 0)
+			sqlite3_bind_int64(st, 1, arg);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+
+			free(v);
+			v = t ? xstrdup((const char *)t) : NULL;
+		}
+		sqlite3_finalize(st);
+	} else
+		diag("sql: %s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	return v;
+}
+
+/* Runs statements on a separate connection; 0 or -1 (and a diag). */
+static int
+sql_exec(const char *db, const char *q)
+{
+	sqlite3 *h;
+	char *msg = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    sqlite3_exec(h, q, NULL, NULL, &msg) == SQLITE_OK)
+		rc = 0;
+	else
+		diag("sql: %s", msg ? msg : sqlite3_errmsg(h));
+	sqlite3_free(msg);
+	sqlite3_close(h);
+	return rc;
+}
+
+static int
+commit(struct store *s, int64_t feed, const struct feed_doc *d, int64_t now,
+    struct poll_counts *c)
+{
+	char err[256] = "";
+	int rc;
+
+	rc = store_feed_commit(s, feed, d, NULL, 200, now, c, err, sizeof(err));
+	if (rc != 0)
+		diag("commit: %s", err);
+	return rc;
+}
+
+static int
+counts_are(const struct poll_counts *c, int n, int u, int same)
+{
+	if (c->new == n && c->updated == u && c->unchanged == same)
+		return 1;
+	diag("  counts: new %d, updated %d, unchanged %d", c->new, c->updated,
+	    c->unchanged);
+	return 0;
+}
+
+/* The items matching q (all when q is NULL), as a new array. */
+static struct item *
+items(struct store *s, const char *q, int limit, size_t *n)
+{
+	struct query qq;
+	struct item *it = NULL;
+	char err[256] = "";
+
+	*n = 0;
+	if (query_parse(q, &qq, err, sizeof(err)) == -1) {
+		diag("query_parse(%s): %s", q, err);
+		return NULL;
+	}
+	qq.limit = limit;
+	if (store_items(s, &qq, &it, n, err, sizeof(err)) == -1) {
+		diag("store_items(%s): %s", q ? q : "NULL", err);
+		*n = 0;
+		it = NULL;
+	}
+	query_clear(&qq);
+	return it;
+}
+
+/* The titles of the items matching q, sorted, joined by '|'. */
+static char *
+titles(struct store *s, const char *q)
+{
+	size_t n;
+	struct item *it = items(s, q, 100, &n);
+	struct buf b = { 0 };
+	const char *t[100];
+
+	for (size_t i = 0; i < n && i < 100; i++)
+		t[i] = it[i].title ? it[i].title : "(null)";
+	/* A tiny insertion sort: order is tested elsewhere. */
+	for (size_t i = 1; i < n && i < 100; i++)
+		for (size_t j = i; j > 0 && strcmp(t[j - 1], t[j]) > 0; j--) {
+			const char *x = t[j];
+
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	buf_puts(&b, "");
+	for (size_t i = 0; i < n && i < 100; i++) {
+		if (i > 0)
+			buf_puts(&b, "|");
+		buf_puts(&b, t[i]);
+	}
+	store_items_free(it, n);
+	return buf_steal(&b);
+}
+
+static void
+is_titles(struct store *s, const char *q, const char *want)
+{
+	char *got = titles(s, q);
+
+	is_str(want, got, "q=%s", q);
+	free(got);
+}
+
+/* urn:uuid:xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx, lower-case hex. */
+static int
+is_uuid_urn(const char *u)
+{
+	static const char pat[] = "urn:uuid:hhhhhhhh-hhhh-4hhh-Vhhh-"
+	    "hhhhhhhhhhhh";
+
+	if (u == NULL || strlen(u) != sizeof(pat) - 1)
+		return 0;
+	for (size_t i = 0; pat[i] != '\0'; i++) {
+		if (pat[i] == 'h') {
+			if (!isxdigit((unsigned char)u[i]) ||
+			    isupper((unsigned char)u[i]))
+				return 0;
+		} else if (pat[i] == 'V') {
+			if (strchr("89ab", u[i]) == NULL)
+				return 0;
+		} else if (pat[i] != u[i])
+			return 0;
+	}
+	return 1;
+}
+
+static void
+test_open(void)
+{
+	char err[256] = "";
+	struct store *s;
+	const char *db = dbpath("open.db");
+
+	s = store_open(db, err, sizeof(err));
+	if (!ok(s != NULL, "store_open creates a database (%s)", err))
+		return;
+	ok(store_ping(s) == 0, "store_ping answers");
+	is_int(1, sql_int(db, "PRAGMA user_version", 0),
+	    "schema version is 1");
+	is_int(3, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
+	    "IN ('feeds', 'entries', 'entries_fts')", 0),
+	    "feeds, entries and the FTS index exist");
+	store_close(s);
+	s = store_open(db, err, sizeof(err));
+	ok(s != NULL, "reopening works (%s)", err);
+	is_int(1, sql_int(db, "PRAGMA user_version", 0),
+	    "still version 1 after reopening");
+	store_close(s);
+	store_close(NULL);
+	ok(1, "store_close(NULL) is a no-op");
+
+	memset(err, 0, sizeof(err));
+	s = store_open("/nonexistent-sluice-dir/sub/x.db", err, sizeof(err));
+	ok(s == NULL, "a path in a missing directory fails");
+	ok(*err != '\0', "with an error message (%s)", err);
+	store_close(s);
+	remove_db("open.db");
+}
+
+static void
+test_feeds_and_commits(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("commit.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	int64_t a = 0, a2 = 0, b = 0, other;
+	char *uid1, *uid2, *v;
+
+	if (!ok(s != NULL, "open commit.db (%s)", err))
+		return;
+	ok(store_feed_ensure(s, "alpha", "https://a.example/feed", NULL,
+	    &a) == 0 && a > 0, "store_feed_ensure makes a feed");
+	ok(store_feed_ensure(s, "alpha", "https://a.example/new", "Alpha!",
+	    &a2) == 0, "store_feed_ensure again");
+	is_int(a, a2, "same name, same id");
+	v = sql_text(db, "SELECT url || ' ' || conf_title FROM feeds "
+	    "WHERE id = ?1", a);
+	is_str("https://a.example/new Alpha!", v,
+	    "url and configured title updated in place");
+	free(v);
+	ok(store_feed_ensure(s, "beta", "https://b.example/feed", NULL,
+	    &b) == 0 && b != a, "another name, another id");
+	is_int(2, sql_int(db, "SELECT count(*) FROM feeds", 0),
+	    "two feed rows");
+
+	/* guid; link only; neither (hash). */
+	d = doc_new("Alpha feed");
+	doc_add(d, "g1", "One", "https://a.example/1", "first", 1000,
+	    DATE_NONE);
+	doc_add(d, NULL, "Two", "https://a.example/2", "second", 2000,
+	    DATE_NONE);
+	doc_add(d, NULL, "Three", NULL, "third", 3000, DATE_NONE);
+	ok(commit(s, a, d, 10000, &c) == 0, "first commit");
+	ok(counts_are(&c, 3, 0, 0), "3 new");
+	ok(commit(s, a, d, 10100, &c) == 0, "same document again");
+	ok(counts_are(&c, 0, 0, 3), "3 unchanged");
+	ok(commit(s, a, d, 10200, &c) == 0 && counts_are(&c, 0, 0, 3),
+	    "and again: still 3 unchanged");
+
+	uid1 = sql_text(db, "SELECT uid FROM entries WHERE guid = 'g1'", 0);
+	entry_set(&d->entries[0].title, "One, edited");
+	ok(commit(s, a, d, 10300, &c) == 0 && counts_are(&c, 0, 1, 2),
+	    "edited title: 1 updated, 2 unchanged");
+	is_int(3, sql_int(db, "SELECT count(*) FROM entries", 0),
+	    "no entry added by the edit");
+	v = sql_text(db, "SELECT title FROM entries WHERE guid = 'g1'", 0);
+	is_str("One, edited", v, "title changed in place");
+	free(v);
+	uid2 = sql_text(db, "SELECT uid FROM entries WHERE guid = 'g1'", 0);
+	is_str(uid1, uid2, "uid unchanged by the edit");
+	free(uid1);
+	free(uid2);
+	is_int(10300, sql_int(db, "SELECT updated FROM entries WHERE guid = "
+	    "'g1'", 0), "an edit without a feed date moves updated to now");
+	ok(commit(s, a, d, 10400, &c) == 0 && counts_are(&c, 0, 0, 3),
+	    "the edited document again: unchanged");
+
+	/* Identity: guid wins over link, link over the hash. */
+	entry_set(&d->entries[0].link, "https://a.example/1-moved");
+	ok(commit(s, a, d, 10500, &c) == 0 && counts_are(&c, 0, 1, 2),
+	    "same guid, new link: updated, not new");
+	entry_set(&d->entries[1].title, "Two, edited");
+	ok(commit(s, a, d, 10600, &c) == 0 && counts_are(&c, 0, 1, 2),
+	    "no guid, same link, new title: updated");
+	entry_set(&d->entries[2].summary, "third, edited");
+	ok(commit(s, a, d, 10700, &c) == 0 && counts_are(&c, 1, 0, 2),
+	    "neither guid nor link: a changed summary is a new entry (hash)");
+	is_int(4, sql_int(db, "SELECT count(*) FROM entries", 0),
+	    "4 rows now");
+	feed_doc_free(d);
+
+	/* Two entries with the same link but distinct guids are distinct. */
+	d = doc_new(NULL);
+	doc_add(d, "gx", "X", "https://b.example/same", NULL, 5000, DATE_NONE);
+	doc_add(d, "gy", "Y", "https://b.example/same", NULL, 5001, DATE_NONE);
+	ok(commit(s, b, d, 11000, &c) == 0 && counts_are(&c, 2, 0, 0),
+	    "same link, different guids: two entries");
+	/* The same guid in another feed is another entry. */
+	ok(commit(s, a, d, 11000, &c) == 0 && counts_are(&c, 2, 0, 0),
+	    "the same guids in another feed are new there");
+	feed_doc_free(d);
+
+	/* A duplicate guid inside one document. */
+	ok(store_feed_ensure(s, "dup", "https://d.example/", NULL, &other) ==
+	    0, "feed dup");
+	d = doc_new(NULL);
+	doc_add(d, "g5", "Five, first", "https://d.example/5", NULL, 7000,
+	    DATE_NONE);
+	doc_add(d, "g6", "Six", "https://d.example/6", NULL, 6000, DATE_NONE);
+	doc_add(d, "g5", "Five, second", "https://d.example/5b", NULL, 5000,
+	    DATE_NONE);
+	ok(commit(s, other, d, 12000, &c) == 0,
+	    "a duplicate guid does not abort the batch");
+	is_int(2, sql_int(db, "SELECT count(*) FROM entries WHERE feed = ?1",
+	    other), "two entries stored: g5 once, and g6");
+	is_int(2, c.new, "2 new");
+	v = sql_text(db, "SELECT title FROM entries WHERE guid = 'g5'", 0);
+	is_str("Five, first", v, "the first occurrence in the document wins");
+	free(v);
+	ok(commit(s, other, d, 12100, &c) == 0 && counts_are(&c, 0, 0, 2),
+	    "the same document again changes nothing");
+	is_int(1, sql_int(db, "SELECT version FROM entries WHERE guid = 'g5'",
+	    0), "the duplicate does not churn the entry");
+	feed_doc_free(d);
+
+	/* A document with no entries commits fine. */
+	d = doc_new("Empty");
+	ok(commit(s, b, d, 13000, &c) == 0 && counts_are(&c, 0, 0, 0),
+	    "an empty document commits");
+	feed_doc_free(d);
+
+	/* A commit for a feed that does not exist fails and rolls back. */
+	d = doc_new(NULL);
+	doc_add(d, "orphan", "Orphan", NULL, NULL, 1, DATE_NONE);
+	ok(store_feed_commit(s, 999999, d, NULL, 200, 14000, &c, err,
+	    sizeof(err)) == -1, "commit to an unknown feed fails (%s)", err);
+	is_int(0, sql_int(db, "SELECT count(*) FROM entries WHERE guid = "
+	    "'orphan'", 0), "and leaves nothing behind");
+	feed_doc_free(d);
+	ok(store_ping(s) == 0, "the store still answers");
+
+	store_close(s);
+	remove_db("commit.db");
+}
+
+static void
+test_validators_and_status(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("status.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct validators v = { 0 }, w;
+	struct feed_doc *d;
+	struct poll_counts c;
+	int64_t f = 0;
+	char *t;
+
+	if (!ok(s != NULL, "open status.db (%s)", err))
+		return;
+	store_feed_ensure(s, "f", "https://f.example/feed.xml", NULL, &f);
+	ok(store_feed_validators(s, f, &w) == 0 && w.etag == NULL &&
+	    w.last_modified == NULL, "a new feed has no validators");
+	validators_clear(&w);
+	is_int(0, store_feed_next_poll(s, f), "a new feed is due now (0)");
+
+	d = doc_new("F's own title");
+	d->link = xstrdup("https://f.example/");
+	doc_add(d, "x", "X", NULL, NULL, 100, DATE_NONE);
+	v.etag = xstrdup("W/\"abc\"");
+	v.last_modified = xstrdup("Tue, 11 Mar 2025 08:00:00 GMT");
+	ok(store_feed_commit(s, f, d, &v, 200, 5000, &c, err, sizeof(err)) ==
+	    0, "commit with validators");
+	ok(store_feed_validators(s, f, &w) == 0, "read validators");
+	is_str("W/\"abc\"", w.etag, "etag saved");
+	is_str("Tue, 11 Mar 2025 08:00:00 GMT", w.last_modified,
+	    "last_modified saved");
+	validators_clear(&w);
+	ok(w.etag == NULL && w.last_modified == NULL,
+	    "validators_clear empties");
+	t = sql_text(db, "SELECT title || ' ' || link || ' ' || http_status "
+	    "|| ' ' || last_success FROM feeds WHERE id = ?1", f);
+	is_str("F's own title https://f.example/ 200 5000", t,
+	    "the feed's title, link, status and success time");
+	free(t);
+
+	/* Errors count up; a 304 and a commit reset them. */
+	ok(store_feed_error(s, f, 503, "Service Unavailable", 6000) == 0,
+	    "store_feed_error");
+	t = sql_text(db, "SELECT http_status || ' ' || error || ' ' || "
+	    "consecutive_errors || ' ' || last_attempt || ' ' || last_success"
+	    " FROM feeds WHERE id = ?1", f);
+	is_str("503 Service Unavailable 1 6000 5000", t,
+	    "error recorded; last_success kept");
+	free(t);
+	ok(store_feed_error(s, f, 0, "connection refused", 6100) == 0,
+	    "an error without HTTP status");
+	is_int(-1, sql_int(db, "SELECT http_status FROM feeds WHERE id = ?1",
+	    f), "http_status is NULL without a response");
+	is_int(2, sql_int(db, "SELECT consecutive_errors FROM feeds WHERE id "
+	    "= ?1", f), "two consecutive errors");
+	ok(store_feed_unchanged(s, f, 7000) == 0, "store_feed_unchanged");
+	t = sql_text(db, "SELECT http_status || ' ' || coalesce(error, 'NULL')"
+	    " || ' ' || consecutive_errors || ' ' || last_attempt || ' ' || "
+	    "last_success FROM feeds WHERE id = ?1", f);
+	is_str("304 NULL 0 7000 7000", t, "a 304 is a success");
+	free(t);
+	ok(store_feed_validators(s, f, &w) == 0 && w.etag != NULL &&
+	    strcmp(w.etag, "W/\"abc\"") == 0, "a 304 keeps the validators");
+	validators_clear(&w);
+
+	ok(store_feed_error(s, f, 500, "boom", 7100) == 0, "another error");
+	ok(store_feed_commit(s, f, d, NULL, 200, 8000, &c, err, sizeof(err)) ==
+	    0, "commit without validators");
+	t = sql_text(db, "SELECT coalesce(error, 'NULL') || ' ' || "
+	    "consecutive_errors || ' ' || last_success FROM feeds WHERE id = "
+	    "?1", f);
+	is_str("NULL 0 8000", t, "a commit clears the error");
+	free(t);
+	ok(store_feed_validators(s, f, &w) == 0 && w.etag == NULL &&
+	    w.last_modified == NULL,
+	    "a 200 without validators drops the old ones");
+	validators_clear(&w);
+
+	ok(store_feed_schedule(s, f, 1741680000) == 0, "store_feed_schedule");
+	is_int(1741680000, store_feed_next_poll(s, f), "next_poll read back");
+	is_int(1741680000, sql_int(db, "SELECT next_poll FROM feeds WHERE id "
+	    "= ?1", f), "next_poll column");
+	ok(store_feed_schedule(s, f, 0) == 0 && store_feed_next_poll(s, f) ==
+	    0, "rescheduled to now");
+
+	validators_clear(&v);
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("status.db");
+}
+
+static void
+test_order_and_limit(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("order.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t f = 0, g = 0;
+
+	if (!ok(s != NULL, "open order.db (%s)", err))
+		return;
+	store_feed_ensure(s, "f", "https://f.example/feed", "Configured F",
+	    &f);
+	store_feed_ensure(s, "g", "https://g.example/feed", NULL, &g);
+	d = doc_new("F itself");
+	doc_add(d, "A", "A", NULL, NULL, 1000, DATE_NONE);
+	doc_add(d, "B", "B", NULL, NULL, DATE_NONE, 3000);
+	doc_add(d, "C", "C", NULL, NULL, DATE_NONE, DATE_NONE);
+	doc_add(d, "D", "D", NULL, NULL, 4000, 500);
+	ok(commit(s, f, d, 2000, &c) == 0, "commit f");
+	feed_doc_free(d);
+	d = doc_new("G itself");
+	d->link = xstrdup("https://g.example/");
+	d->id = xstrdup("urn:g");
+	doc_add(d, "E", "E", "https://g.example/e", NULL, 2500, DATE_NONE);
+	ok(commit(s, g, d, 2000, &c) == 0, "commit g");
+	feed_doc_free(d);
+
+	it = items(s, NULL, 50, &n);
+	if (is_int(5, (long long)n, "all five items")) {
+		is_str("D", it[0].title, "1st: published 4000");
+		is_str("B", it[1].title, "2nd: no published, updated 3000");
+		is_str("E", it[2].title, "3rd: published 2500 (other feed)");
+		is_str("C", it[3].title, "4th: no dates, first seen 2000");
+		is_str("A", it[4].title, "5th: published 1000");
+		is_int(4000, it[0].date, "date = published");
+		is_int(3000, it[1].date, "date = updated without published");
+		is_int(2000, it[3].date, "date = first seen without either");
+		is_int(DATE_NONE, it[1].published, "absent published");
+		is_int(500, it[0].updated, "updated kept");
+		is_int(DATE_NONE, it[4].updated, "absent updated");
+		is_str("Configured F", it[0].feed_title,
+		    "configured title wins");
+		is_str("G itself", it[2].feed_title,
+		    "else the feed's own title");
+		is_str("f", it[0].feed_name, "feed name");
+		is_str("https://g.example/feed", it[2].feed_url, "feed url");
+		is_str("https://g.example/", it[2].feed_link, "feed link");
+		is_str("urn:g", it[2].feed_id, "feed id");
+		ok(it[0].feed_id == NULL, "no feed id");
+		is_str("https://g.example/e", it[2].link, "item link");
+		ok(it[0].link == NULL, "no link");
+		ok(it[0].tags == NULL, "no categories, no tags");
+		ok(it[0].text == NULL, "no summary or content, no text");
+	}
+	store_items_free(it, n);
+	it = items(s, NULL, 2, &n);
+	if (is_int(2, (long long)n, "limit 2"))
+		ok(strcmp(it[0].title, "D") == 0 && strcmp(it[1].title,
+		    "B") == 0, "limit keeps the newest");
+	store_items_free(it, n);
+	store_items_free(NULL, 0);
+	store_close(s);
+	remove_db("order.db");
+}
+
+static void
+test_search(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("search.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct entry *e;
+	struct item *it;
+	size_t n;
+	int64_t f = 0;
+	int distinct = 1, shaped = 1;
+
+	if (!ok(s != NULL, "open search.db (%s)", err))
+		return;
+	store_feed_ensure(s, "papers", "https://p.example/", NULL, &f);
+	d = doc_new("Papers");
+	e = doc_add(d, "s1", "Diffusion models for video",
+	    "https://p.example/1", "A survey of rectified flow methods", 100,
+	    DATE_NONE);
+	entry_set(&e->author, "Ruby Rhod");
+	entry_cat(e, "cs.LG");
+	entry_cat(e, "stat.ML");
+	entry_cat(e, "deep learning");
+	doc_add(d, "s2", "Caf\xc3\xa9 culture", "https://p.example/2",
+	    "<p><a href='x'>hello</a></p>", 200, DATE_NONE);
+	e = doc_add(d, "s3", "Distillation tricks", "https://p.example/3",
+	    NULL, 300, DATE_NONE);
+	entry_set(&e->content, "<div>knowledge <em>transfer</em> in "
+	    "practice</div>");
+	doc_add(d, "s4", "Continual learning", "https://p.example/4",
+	    "catastrophic forgetting and rectified linear units", 400,
+	    DATE_NONE);
+	ok(commit(s, f, d, 1000, &c) == 0 && counts_are(&c, 4, 0, 0),
+	    "four entries");
+
+	is_titles(s, "diffusion", "Diffusion models for video");
+	is_titles(s, "DIFFUSION Video", "Diffusion models for video");
+	is_titles(s, "diffusion banana", "");
+	is_titles(s, "rectified",
+	    "Continual learning|Diffusion models for video");
+	is_titles(s, "\"rectified flow\"", "Diffusion models for video");
+	is_titles(s, "\"flow rectified\"", "");
+	is_titles(s, "rectified -survey", "Continual learning");
+	is_titles(s, "-survey",
+	    "Caf\xc3\xa9 culture|Continual learning|Distillation tricks");
+	is_titles(s, "-survey -hello", "Continual learning|Distillation tricks");
+	is_titles(s, "distill*", "Distillation tricks");
+	is_titles(s, "distill", "");
+	is_titles(s, "cafe", "Caf\xc3\xa9 culture");
+	is_titles(s, "CAF\xc3\x89", "Caf\xc3\xa9 culture");
+	is_titles(s, "hello", "Caf\xc3\xa9 culture");
+	is_titles(s, "href", "");
+	is_titles(s, "transfer", "Distillation tricks");
+	is_titles(s, "div", "");
+	is_titles(s, "ruby", "Diffusion models for video");
+	is_titles(s, "stat", "Diffusion models for video");
+	is_titles(s, NULL, "Caf\xc3\xa9 culture|Continual learning|"
+	    "Diffusion models for video|Distillation tricks");
+
+	it = items(s, "hello", 50, &n);
+	if (n == 1)
+		is_str("hello", it[0].text, "text is the plain text of summary");
+	else
+		ok(0, "hello: one item");
+	store_items_free(it, n);
+
+	it = items(s, NULL, 50, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!is_uuid_urn(it[i].uid)) {
+			shaped = 0;
+			diag("bad uid %s", it[i].uid ? it[i].uid : "NULL");
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(it[i].uid, it[j].uid) == 0)
+				distinct = 0;
+	}
+	ok(n == 4 && shaped, "uids are urn:uuid: version 4");
+	ok(n == 4 && distinct, "uids are distinct");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(it[i].title, "Diffusion models for video") == 0)
+			is_str("cs.LG\x1fstat.ML\x1f" "deep learning",
+			    it[i].tags, "tags come back \\x1f-separated");
+	store_items_free(it, n);
+
+	/* The index follows updates. */
+	entry_set(&d->entries[0].title, "Flow matching for video");
+	entry_set(&d->entries[2].content, "<div>pruning</div>");
+	ok(commit(s, f, d, 2000, &c) == 0 && counts_are(&c, 0, 2, 2),
+	    "edit two entries");
+	is_titles(s, "diffusion", "");
+	is_titles(s, "matching", "Flow matching for video");
+	is_titles(s, "transfer", "");
+	is_titles(s, "pruning", "Distillation tricks");
+	is_titles(s, "-matching",
+	    "Caf\xc3\xa9 culture|Continual learning|Distillation tricks");
+
+	feed_doc_free(d);
+	store_close(s);
+	/* External-content FTS5 consistent with its table. */
+	ok(sql_exec(db, "INSERT INTO entries_fts(entries_fts) "
+	    "VALUES ('integrity-check')") == 0,
+	    "FTS index integrity-check passes");
+	remove_db("search.db");
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		ok(0, "mkdtemp");
+		return done_testing();
+	}
+	test_open();
+	test_feeds_and_commits();
+	test_validators_and_status();
+	test_order_and_limit();
+	test_search();
+	if (rmdir(tmpdir) != 0)
+		diag("leftover files in %s", tmpdir);
+	return done_testing();
+}
