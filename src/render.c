@@ -101,6 +101,7 @@ atom_entry(xmlTextWriterPtr w, const struct item *it)
 	W(xmlTextWriterStartElement(w, BAD_CAST "source"));
 	W(elem(w, "id", it->feed_id ? it->feed_id : it->feed_url));
 	W(elem(w, "title", it->feed_title));
+	W(elem(w, "updated", fmt_date(it->feed_updated, d)));
 	if (it->feed_link != NULL)
 		W(link_elem(w, "alternate", NULL, it->feed_link));
 	W(link_elem(w, "self", NULL, it->feed_url));

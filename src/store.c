@@ -29,7 +29,7 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
 	"  url TEXT NOT NULL, conf_title TEXT,"
-	"  title TEXT, link TEXT, feed_id TEXT,"
+	"  title TEXT, link TEXT, feed_id TEXT, updated INTEGER,"
 	"  etag TEXT, last_modified TEXT,"
 	"  http_status INTEGER, error TEXT,"
 	"  consecutive_errors INTEGER NOT NULL DEFAULT 0,"
@@ -89,7 +89,8 @@ static const char *const sql[ST_COUNT] = {
 	[ST_FEED_OK] =
 	    "UPDATE feeds SET title = ?2, link = ?3, feed_id = ?4, etag = ?5,"
 	    " last_modified = ?6, http_status = ?7, error = NULL,"
-	    " consecutive_errors = 0, last_attempt = ?8, last_success = ?8"
+	    " consecutive_errors = 0, last_attempt = ?8, last_success = ?8,"
+	    " updated = coalesce(?9, ?8)"
 	    " WHERE id = ?1",
 	[ST_FEED_UNCHANGED] =
 	    "UPDATE feeds SET http_status = 304, error = NULL,"
@@ -141,7 +142,7 @@ static const char *const sql[ST_COUNT] = {
 	    " e.title, e.link, e.author, e.text,"
 	    " (SELECT group_concat(value, char(31)) FROM json_each(e.tags)),"
 	    " e.published,"
-	    " e.updated, e.date"
+	    " e.updated, e.date, coalesce(f.updated, f.last_success, 0)"
 	    " FROM entries e JOIN feeds f ON f.id = e.feed"
 	    " WHERE (?1 IS NULL OR e.id IN (SELECT rowid FROM entries_fts"
 	    "   WHERE entries_fts MATCH ?1))"
@@ -540,6 +541,7 @@ store_feed_commit(struct store *s, int64_t feed_id, const struct feed_doc *d,
 	bind_text(st, 6, v ? v->last_modified : NULL);
 	sqlite3_bind_int(st, 7, http_status);
 	sqlite3_bind_int64(st, 8, now);
+	bind_date(st, 9, d->updated);
 	if (run(s, ST_FEED_OK) == -1 || run(s, ST_COMMIT) == -1)
 		goto rollback;
 	return 0;
@@ -631,6 +633,7 @@ store_items(struct store *s, const struct query *q, struct item **out,
 		it->published = column_date(st, 12);
 		it->updated = column_date(st, 13);
 		it->date = sqlite3_column_int64(st, 14);
+		it->feed_updated = sqlite3_column_int64(st, 15);
 	}
 	if (rc != SQLITE_DONE)
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));

@@ -27,6 +27,7 @@ struct item {
 	char	*feed_url;
 	char	*feed_link;
 	char	*feed_id;	/* the feed's own id (Atom), or NULL */
+	int64_t	 feed_updated;	/* the feed's own date, else its last poll */
 	char	*title;
 	char	*link;
 	char	*author;

@@ -120,6 +120,7 @@ make_items(struct item it[2])
 	it[0].feed_url = strdup("https://arxiv.example.org/rss/cs");
 	it[0].feed_link = strdup("https://arxiv.example.org/");
 	it[0].feed_id = strdup("urn:arxiv:cs");
+	it[0].feed_updated = 1741680000;	/* 2025-03-11T08:00:00Z */
 	it[0].title = strdup(HOSTILE);
 	it[0].link = strdup("https://arxiv.example.org/abs/1?a=1&b=2");
 	it[0].author = strdup("Ruby \"R\" <ruby@example.org>");
@@ -213,6 +214,8 @@ test_atom(void)
 	    "source id is the feed's own id");
 	is_xpath(x, "/a:feed/a:entry[1]/a:source/a:title", it[0].feed_title,
 	    "source title");
+	is_xpath(x, "/a:feed/a:entry[1]/a:source/a:updated",
+	    "2025-03-11T08:00:00Z", "source updated (the validator wants it)");
 	is_xpath(x, "/a:feed/a:entry[1]/a:source/a:link[@rel='self']/@href",
 	    it[0].feed_url, "source self link");
 	is_xpath(x, "/a:feed/a:entry[1]/a:source/a:link[@rel='alternate']"

@@ -551,6 +551,7 @@ test_order_and_limit(void)
 	d = doc_new("G itself");
 	d->link = xstrdup("https://g.example/");
 	d->id = xstrdup("urn:g");
+	d->updated = 1900;
 	doc_add(d, "E", "E", "https://g.example/e", NULL, 2500, DATE_NONE);
 	ok(commit(s, g, d, 2000, &c) == 0, "commit g");
 	feed_doc_free(d);
@@ -577,6 +578,8 @@ test_order_and_limit(void)
 		is_str("https://g.example/", it[2].feed_link, "feed link");
 		is_str("urn:g", it[2].feed_id, "feed id");
 		ok(it[0].feed_id == NULL, "no feed id");
+		is_int(1900, it[2].feed_updated, "feed updated: its own");
+		is_int(2000, it[0].feed_updated, "else the poll's time");
 		is_str("https://g.example/e", it[2].link, "item link");
 		ok(it[0].link == NULL, "no link");
 		ok(it[0].tags == NULL, "no categories, no tags");
