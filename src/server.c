@@ -21,9 +21,9 @@
 #include "store.h"
 
 struct feed_state {
+	struct loop	*loop;
+	size_t		 index;	/* into conf->feeds */
 	int64_t		 id;	/* row in the store */
-	int		 busy;	/* a transfer is in flight */
-	int		 wanted;	/* one-shot mode: to be polled */
 };
 
 struct loop {
@@ -38,11 +38,6 @@ struct loop {
 	int			 once;		/* exit when nothing is left */
 	size_t			 pending;	/* one-shot: polls not done */
 	int			 failures;
-};
-
-struct poll_job {
-	struct loop	*loop;
-	size_t		 feed;
 };
 
 static int64_t
@@ -140,13 +135,11 @@ record(struct loop *l, size_t i, const struct fetch_result *r)
 static void
 fetched(const struct fetch_result *r, void *arg)
 {
-	struct poll_job *job = arg;
-	struct loop *l = job->loop;
-	size_t i = job->feed;
+	struct feed_state *fs = arg;
+	struct loop *l = fs->loop;
+	size_t i = fs->index;
 
-	free(job);
 	l->active--;
-	l->feeds[i].busy = 0;
 	record(l, i, r);
 	reschedule(l, i, conf_feed_interval(l->conf, &l->conf->feeds[i]));
 	one_done(l);
@@ -157,26 +150,20 @@ static void
 start(struct loop *l, size_t i)
 {
 	const struct feed_conf *fc = &l->conf->feeds[i];
-	struct poll_job *job = xcalloc(1, sizeof(*job));
 	struct validators v;
 
 	store_feed_validators(l->store, l->feeds[i].id, &v);
-	job->loop = l;
-	job->feed = i;
 	log_debug("feed %s: fetching %s", fc->name, fc->url);
 	if (fetch_start(l->fetcher, fc->url, v.etag, v.last_modified, fetched,
-	    job) == -1) {
+	    &l->feeds[i]) == -1) {
 		log_warnx("feed %s: cannot start the transfer", fc->name);
 		store_feed_error(l->store, l->feeds[i].id, 0,
 		    "cannot start the transfer", time(NULL));
-		free(job);
 		reschedule(l, i, conf_feed_interval(l->conf, fc));
 		l->failures++;
 		one_done(l);
-	} else {
+	} else
 		l->active++;
-		l->feeds[i].busy = 1;
-	}
 	validators_clear(&v);
 }
 
@@ -237,7 +224,9 @@ loop_init(struct loop *l, const struct conf *conf)
 	l->sched = sched_new(conf->nfeeds);
 	l->timer = evtimer_new(l->base, timer_fired, l);
 	l->feeds = xcalloc(conf->nfeeds + 1, sizeof(*l->feeds));
-	for (size_t i = 0; i < conf->nfeeds; i++)
+	for (size_t i = 0; i < conf->nfeeds; i++) {
+		l->feeds[i].loop = l;
+		l->feeds[i].index = i;
 		if (store_feed_ensure(l->store, conf->feeds[i].name,
 		    conf->feeds[i].url, conf->feeds[i].title,
 		    &l->feeds[i].id) == -1) {
@@ -245,6 +234,7 @@ loop_init(struct loop *l, const struct conf *conf)
 			    conf->feeds[i].name);
 			return -1;
 		}
+	}
 	return 0;
 }
 
