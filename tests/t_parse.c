@@ -258,8 +258,8 @@ test_rss2(void)
 	is_str("Caf\xc3\xa9 menus & prices", e->title,
 	    "rss2: title: character reference and &amp; decoded, collapsed");
 	is_str("https://news.example.com/posts/1", e->link, "rss2: link");
-	is_str("editor@example.com (Ed Itor)", e->author,
-	    "rss2: <author> beats dc:creator");
+	is_str("Ed Itor", e->author,
+	    "rss2: <author> beats dc:creator; \"mail (Name)\" gives the name");
 	is_str("Short <b>summary</b> one.", e->summary,
 	    "rss2: description -> summary, unescaped");
 	is_str("<p>Full <em>content</em> one &amp; more.</p>", e->content,
