@@ -59,6 +59,23 @@ normalise(const char *in, char *out, size_t len)
 			snprintf(out, len, "windows-1252");
 }
 
+/*
+ * Byte classes for the UTF-8 scan: 0 passes as it is, 1 is a control
+ * character XML 1.0 forbids, 2 starts a multi-byte sequence (or is not
+ * UTF-8 at all).
+ */
+static unsigned char byte_class[256];
+
+static void
+init_classes(void)
+{
+	if (byte_class[0x80] != 0)
+		return;
+	for (int c = 0; c < 256; c++)
+		byte_class[c] = c >= 0x80 ? 2 : c < 0x20 && c != '\t' &&
+		    c != '\n' && c != '\r' ? 1 : 0;
+}
+
 struct decoder *
 decoder_new(const char *charset, int force)
 {
@@ -67,6 +84,7 @@ decoder_new(const char *charset, int force)
 	d->mode = M_SNIFF;
 	d->cd = d->cp1252 = (iconv_t)-1;
 	d->force = force;
+	init_classes();
 	if (charset != NULL)
 		normalise(charset, d->charset, sizeof(d->charset));
 	return d;
@@ -222,33 +240,43 @@ choose(struct decoder *d)
 	return skip;
 }
 
-/* Appends s, dropping what XML 1.0 forbids: C0 controls, U+FFFE, U+FFFF. */
+/*
+ * Hands s on to the sink, dropping what XML 1.0 forbids: C0 controls,
+ * U+FFFE and U+FFFF, and a byte order mark at the very start.
+ */
 static void
-emit(struct decoder *d, const char *s, size_t n, struct buf *out)
+emit(struct decoder *d, const char *s, size_t n, decode_sink *sink,
+    void *arg)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	const unsigned char *run = p;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
 
-	while (p < end) {
-		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
-			buf_append(out, run, (size_t)(p - run));
-			set_problem(d, "%s", "control characters dropped");
-			run = ++p;
-		} else if (*p == 0xEF && end - p >= 3 && p[1] == 0xBF &&
-		    (p[2] == 0xBE || p[2] == 0xBF)) {
-			buf_append(out, run, (size_t)(p - run));
-			set_problem(d, "%s", "U+FFFE or U+FFFF dropped");
-			p += 3;
-			run = p;
-		} else if (!d->started && *p == 0xEF && end - p >= 3 &&
-		    p[1] == 0xBB && p[2] == 0xBF) {
-			p += 3;		/* a mark left by a conversion */
-			run = p;
-		} else
-			p++;
+	if (!d->started && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = run = 3;	/* a mark left by a conversion */
+	if (n > 0)
 		d->started = 1;
+	while (i < n) {
+		while (i < n && byte_class[p[i]] == 0)
+			i++;
+		if (i == n)
+			break;
+		if (byte_class[p[i]] == 1) {
+			if (i > run)
+				sink(arg, s + run, i - run);
+			set_problem(d, "%s", "control characters dropped");
+			run = ++i;
+		} else if (p[i] == 0xEF && n - i >= 3 && p[i + 1] == 0xBF &&
+		    (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
+			if (i > run)
+				sink(arg, s + run, i - run);
+			set_problem(d, "%s", "U+FFFE or U+FFFF dropped");
+			i += 3;
+			run = i;
+		} else
+			i++;
 	}
-	buf_append(out, run, (size_t)(p - run));
+	if (n > run)
+		sink(arg, s + run, n - run);
 }
 
 /*
@@ -256,7 +284,8 @@ emit(struct decoder *d, const char *s, size_t n, struct buf *out)
  * in practice); U+FFFD for the five bytes that encoding leaves undefined.
  */
 static void
-emit_cp1252(struct decoder *d, unsigned char byte, struct buf *out)
+emit_cp1252(struct decoder *d, unsigned char byte, decode_sink *sink,
+    void *arg)
 {
 	char in = (char)byte, chunk[8], *ip = &in, *op = chunk;
 	size_t left = 1, room = sizeof(chunk);
@@ -265,30 +294,49 @@ emit_cp1252(struct decoder *d, unsigned char byte, struct buf *out)
 		d->cp1252 = iconv_open("UTF-8", "WINDOWS-1252");
 	if (d->cp1252 == (iconv_t)-1 ||
 	    iconv(d->cp1252, &ip, &left, &op, &room) == (size_t)-1)
-		buf_puts(out, "\xEF\xBF\xBD");
+		sink(arg, "\xEF\xBF\xBD", 3);
 	else
-		emit(d, chunk, sizeof(chunk) - room, out);
+		emit(d, chunk, sizeof(chunk) - room, sink, arg);
 }
 
 /*
- * UTF-8 in: valid sequences pass as they are; a byte that starts no valid
- * sequence is read as windows-1252 on its own, so that one stray byte
- * costs one character, not the document.
+ * UTF-8 in, one pass: valid sequences pass as they are, without a copy;
+ * forbidden characters are dropped; a byte that starts no valid sequence is
+ * read as windows-1252 on its own, so that one stray byte costs one
+ * character, not the document.  Returns the bytes used: all but a sequence
+ * cut by the end of a chunk that is not final.
  */
 static size_t
 push_utf8(struct decoder *d, const char *in, size_t len, int final,
-    struct buf *out)
+    decode_sink *sink, void *arg)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t i = 0, run = 0;
+	long c;
 	int n;
 
 	while (i < len) {
-		if (p[i] < 0x80) {
+		while (i < len && byte_class[p[i]] == 0)
 			i++;
+		if (i == len)
+			break;
+		if (byte_class[p[i]] == 1) {
+			if (i > run)
+				sink(arg, in + run, i - run);
+			set_problem(d, "%s", "control characters dropped");
+			run = ++i;
 			continue;
 		}
-		if ((n = utf8_next(p + i, len - i, NULL)) > 0) {
+		if ((n = utf8_next(p + i, len - i, &c)) > 0) {
+			if (c == 0xFFFE || c == 0xFFFF || (c == 0xFEFF &&
+			    i == 0 && !d->started)) {
+				if (i > run)
+					sink(arg, in + run, i - run);
+				if (c != 0xFEFF)
+					set_problem(d, "%s", "U+FFFE or U+FFFF "
+					    "dropped");
+				run = i + (size_t)n;
+			}
 			i += (size_t)n;
 			continue;
 		}
@@ -302,20 +350,24 @@ push_utf8(struct decoder *d, const char *in, size_t len, int final,
 			if (cont && want > len - i)
 				break;
 		}
-		emit(d, in + run, i - run, out);
+		if (i > run)
+			sink(arg, in + run, i - run);
 		set_problem(d, "%s", "bytes that are not UTF-8 read as "
 		    "windows-1252");
-		emit_cp1252(d, p[i], out);
+		emit_cp1252(d, p[i], sink, arg);
 		run = ++i;
 	}
-	emit(d, in + run, i - run, out);
+	if (i > run)
+		sink(arg, in + run, i - run);
+	if (i > 0)
+		d->started = 1;
 	return i;
 }
 
 /* Through iconv; an unconvertible byte becomes U+FFFD. */
 static size_t
 push_iconv(struct decoder *d, const char *in, size_t len, int final,
-    struct buf *out)
+    decode_sink *sink, void *arg)
 {
 	char chunk[16384];
 	char *ip = (char *)(uintptr_t)in;
@@ -326,7 +378,7 @@ push_iconv(struct decoder *d, const char *in, size_t len, int final,
 		size_t room = sizeof(chunk);
 		size_t rc = iconv(d->cd, &ip, &left, &op, &room);
 
-		emit(d, chunk, sizeof(chunk) - room, out);
+		emit(d, chunk, sizeof(chunk) - room, sink, arg);
 		if (rc != (size_t)-1)
 			break;
 		if (errno == E2BIG)
@@ -335,46 +387,59 @@ push_iconv(struct decoder *d, const char *in, size_t len, int final,
 			break;		/* incomplete: wait for more */
 		/* EILSEQ, or EINVAL at the end: one byte is lost. */
 		set_problem(d, "bytes invalid in %s replaced", d->encoding);
-		buf_puts(out, "\xEF\xBF\xBD");
+		sink(arg, "\xEF\xBF\xBD", 3);
 		ip++;
 		left--;
 	}
 	return len - left;
 }
 
+static size_t
+push_some(struct decoder *d, const char *in, size_t len, int final,
+    decode_sink *sink, void *arg)
+{
+	if (d->mode == M_UTF8)
+		return push_utf8(d, in, len, final, sink, arg);
+	return push_iconv(d, in, len, final, sink, arg);
+}
+
 void
 decoder_push(struct decoder *d, const char *in, size_t len, int final,
-    struct buf *out)
+    decode_sink *sink, void *arg)
 {
-	struct buf input = { 0 };
-	size_t used, skip = 0;
-	const char *p;
+	size_t used, skip;
 
-	buf_append(&d->pending, in, len);
 	if (d->mode == M_SNIFF) {
+		buf_append(&d->pending, in, len);
 		if (d->pending.len < SNIFF_MAX && !final)
 			return;
 		skip = choose(d);
+		if (d->pending.data == NULL)
+			return;
+		/* The sniffed bytes, less the mark, go first. */
+		used = push_some(d, d->pending.data + skip, d->pending.len -
+		    skip, final, sink, arg);
+		memmove(d->pending.data, d->pending.data + skip + used,
+		    d->pending.len - skip - used);
+		d->pending.len -= skip + used;
+		return;
 	}
-	/* The pending bytes become this round's input. */
-	input = d->pending;
-	memset(&d->pending, 0, sizeof(d->pending));
-	p = input.data ? input.data + skip : "";
-	len = input.len - skip;
-	used = 0;
-	while (used < len) {
-		enum mode before = d->mode;
+	if (d->pending.len > 0) {
+		/* Bytes cut from the last chunk go first, joined to this one. */
+		struct buf joined = d->pending;
 
-		if (d->mode == M_UTF8)
-			used += push_utf8(d, p + used, len - used, final, out);
-		else
-			used += push_iconv(d, p + used, len - used, final, out);
-		if (d->mode == before)
-			break;	/* it took what it could; the rest waits */
+		memset(&d->pending, 0, sizeof(d->pending));
+		buf_append(&joined, in, len);
+		used = push_some(d, joined.data, joined.len, final, sink, arg);
+		if (used < joined.len)
+			buf_append(&d->pending, joined.data + used,
+			    joined.len - used);
+		buf_free(&joined);
+		return;
 	}
+	used = push_some(d, in, len, final, sink, arg);
 	if (used < len)
-		buf_append(&d->pending, p + used, len - used);
-	buf_free(&input);
+		buf_append(&d->pending, in + used, len - used);
 }
 
 int

@@ -34,9 +34,15 @@ struct decoder;
  */
 struct decoder	*decoder_new(const char *charset, int force);
 void		 decoder_free(struct decoder *);
-/* Converts len bytes, appending UTF-8 to out; final marks the last call. */
+/* Receives converted UTF-8, in pieces; arg is decoder_push's. */
+typedef void	 decode_sink(void *arg, const char *utf8, size_t len);
+/*
+ * Converts len bytes and hands the UTF-8 to sink, as much as can be
+ * converted now (a character cut by the end of in waits for the next call);
+ * final marks the last call.  Valid UTF-8 reaches the sink without a copy.
+ */
 void		 decoder_push(struct decoder *, const char *in, size_t len,
-		    int final, struct buf *out);
+		    int final, decode_sink *sink, void *arg);
 /* The encoding chosen ("utf-8", "windows-1252", ...), or NULL before. */
 const char	*decoder_encoding(const struct decoder *);
 /* Why bytes were repaired, or NULL when nothing was. */

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "date.h"
+#include "decode.h"
 #include "fetch.h"
 #include "log.h"
 #include "parse.h"
@@ -28,7 +29,7 @@
 #include "store.h"
 #include "url.h"
 
-#define MAX_DOC	(64 << 20)	/* `sluice parse` reads at most this */
+#define MAX_DOC	(64 << 20)	/* `sluice parse` fetches at most this */
 
 static const char usage_text[] =
     "usage: sluice serve  [-v] [-c FILE] [-l ADDR:PORT]\n"
@@ -190,6 +191,7 @@ struct got {
 	struct buf	 body;
 	char		 error[256];
 	char		*url;
+	char		 charset[64];
 	int		 ok;
 };
 
@@ -203,6 +205,9 @@ got_url(const struct fetch_result *r, void *arg)
 	buf_append(&g->body, r->body.data ? r->body.data : "", r->body.len);
 	free(g->url);
 	g->url = r->url ? xstrdup(r->url) : NULL;
+	if (decode_content_type_charset(r->content_type, g->charset,
+	    sizeof(g->charset)) == -1)
+		g->charset[0] = '\0';
 }
 
 /* Fetches one URL through the same fetcher as the daemon. */
@@ -223,46 +228,94 @@ read_url(const char *url, struct got *g)
 	return g->ok ? 0 : -1;
 }
 
+/* What `sluice parse` prints, as the entries come. */
+struct printer {
+	struct feed_parser	*parser;
+	struct json_out		*json;	/* NULL: one text line per entry */
+	struct buf		 out;
+	size_t			 n;
+	int			 failed;
+};
+
+static void
+flush_out(struct printer *pr, int force)
+{
+	if (pr->out.len > 0 && (force || pr->out.len > 65536)) {
+		fwrite(pr->out.data, 1, pr->out.len, stdout);
+		buf_reset(&pr->out);
+	}
+}
+
 static int
-read_file(const char *path, struct got *g)
+print_entry(const struct entry *e, void *arg)
+{
+	struct printer *pr = arg;
+	char date[DATE_BUFSZ];
+	int64_t t = e->published != DATE_NONE ? e->published : e->updated;
+
+	if (pr->json != NULL) {
+		if (pr->n == 0 ? json_out_open(pr->json,
+		    feed_parser_format(pr->parser), &pr->out) : 0)
+			pr->failed = 1;
+		if (pr->n > 0)
+			buf_puts(&pr->out, ",");
+		if (json_out_entry(pr->json, e, &pr->out) == -1)
+			pr->failed = 1;
+	} else {
+		buf_puts(&pr->out, t != DATE_NONE ? date_format(t, date) : "-");
+		buf_puts(&pr->out, "\t");
+		buf_puts(&pr->out, e->title ? e->title : "");
+		buf_puts(&pr->out, "\t");
+		buf_puts(&pr->out, e->link ? e->link : "");
+		buf_puts(&pr->out, "\n");
+	}
+	pr->n++;
+	flush_out(pr, 0);
+	return pr->failed ? -1 : 0;
+}
+
+/* Streams a local file (or stdin) into the parser. */
+static int
+push_file(const char *path, struct feed_parser *p, char *err, size_t errlen)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char chunk[65536];
 	size_t n;
+	int rc = 0;
 
 	if (f == NULL) {
-		snprintf(g->error, sizeof(g->error), "%s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	    g->body.len <= MAX_DOC)
-		buf_append(&g->body, chunk, n);
-	if (ferror(f))
-		snprintf(g->error, sizeof(g->error), "%s", strerror(errno));
-	else if (g->body.len > MAX_DOC)
-		snprintf(g->error, sizeof(g->error), "larger than 64M");
-	else
-		g->ok = 1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (feed_parser_push(p, chunk, n) == -1)
+			break;
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		rc = -1;
+	}
 	if (f != stdin)
 		fclose(f);
-	return g->ok ? 0 : -1;
+	return rc;
 }
 
-static void
-print_doc(const struct feed_doc *d)
+static int
+finish_print(struct printer *pr, const struct feed_doc *d, const char *src)
 {
-	char date[32];
-
-	printf("format\t%s\ntitle\t%s\nlink\t%s\n", d->format,
-	    d->title ? d->title : "", d->link ? d->link : "");
-	for (size_t i = 0; i < d->nentries; i++) {
-		const struct entry *e = &d->entries[i];
-		int64_t t = e->published != DATE_NONE ? e->published :
-		    e->updated;
-
-		printf("%s\t%s\t%s\n", t != DATE_NONE ? date_format(t, date) :
-		    "-", e->title ? e->title : "", e->link ? e->link : "");
-	}
+	if (d->bozo)
+		fprintf(stderr, "sluice: %s: warning: %s\n", src,
+		    d->bozo_reason);
+	if (pr->json != NULL) {
+		if ((pr->n == 0 && json_out_open(pr->json, d->format,
+		    &pr->out) == -1) || json_out_close(pr->json, d,
+		    &pr->out) == -1)
+			return -1;
+		buf_puts(&pr->out, "\n");
+	} else
+		buf_printf(&pr->out, "# format %s, %zu entries, title: %s\n",
+		    d->format, pr->n, d->title ? d->title : "");
+	flush_out(pr, 1);
+	return 0;
 }
 
 static int
@@ -273,9 +326,9 @@ cmd_parse(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct got g = { 0 };
+	struct printer pr;
 	struct feed_doc *d = NULL;
-	struct buf out = { 0 };
-	char err[256];
+	char err[256] = "", cwd[PATH_MAX];
 	int ch, json = 0, rc = 1;
 	const char *src;
 
@@ -287,38 +340,42 @@ cmd_parse(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage(2);
 	src = argv[optind];
-	if (url_is_http(src) || strncmp(src, "file:", 5) == 0 ?
-	    read_url(src, &g) : read_file(src, &g)) {
-		fprintf(stderr, "sluice: %s: %s\n", src, g.error);
+	memset(&pr, 0, sizeof(pr));
+	if (url_is_http(src) || strncmp(src, "file:", 5) == 0) {
+		if (read_url(src, &g) == -1) {
+			fprintf(stderr, "sluice: %s: %s\n", src, g.error);
+			goto done;
+		}
+	} else if (strcmp(src, "-") != 0 && getcwd(cwd, sizeof(cwd)) != NULL)
+		/* A local file's own URL is the base of its relative links. */
+		g.url = url_from_config(src, cwd, err, sizeof(err));
+	if (json && (pr.json = json_out_new()) == NULL)
+		goto done;
+	pr.parser = feed_parser_new(g.url, g.charset[0] ? g.charset : NULL,
+	    print_entry, &pr);
+	if (g.ok)
+		feed_parser_push(pr.parser, g.body.data ? g.body.data : "",
+		    g.body.len);
+	else if (push_file(src, pr.parser, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sluice: %s: %s\n", src, err);
+		feed_parser_free(pr.parser);
 		goto done;
 	}
-	if (g.url == NULL && strcmp(src, "-") != 0) {
-		/* A local file's own URL is the base of its relative links. */
-		char cwd[PATH_MAX];
-
-		if (getcwd(cwd, sizeof(cwd)) != NULL)
-			g.url = url_from_config(src, cwd, err, sizeof(err));
-	}
-	if ((d = feed_parse(g.body.data, g.body.len, g.url, NULL, err,
-	    sizeof(err))) == NULL) {
+	if ((d = feed_parser_finish(pr.parser, err, sizeof(err))) == NULL) {
+		flush_out(&pr, 1);
 		fprintf(stderr, "sluice: %s: %s\n", src, err);
 		goto done;
 	}
-	if (d->bozo)
-		fprintf(stderr, "sluice: %s: warning: %s\n", src,
-		    d->bozo_reason);
-	if (!json)
-		print_doc(d);
-	else if (render_parse_json(d, &out) == -1) {
+	if (pr.failed || finish_print(&pr, d, src) == -1) {
 		fprintf(stderr, "sluice: %s: cannot write JSON\n", src);
 		goto done;
-	} else
-		printf("%s\n", out.data);
+	}
 	rc = 0;
 done:
 	feed_doc_free(d);
+	json_out_free(pr.json);
+	buf_free(&pr.out);
 	buf_free(&g.body);
-	buf_free(&out);
 	free(g.url);
 	return rc;
 }

@@ -12,6 +12,7 @@
  * declaring them, are read as the characters they name.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,10 +193,20 @@ struct declared {
 	char		*content;
 };
 
+/* A remembered table lookup (see find_tag). */
+struct tag_memo {
+	const char	*local, *uri;
+	const struct tag *tags;
+	const struct tag *hit;
+};
+#define TAG_MEMO	64
+
 struct feed_parser {
 	xmlParserCtxtPtr	 ctxt;
+	struct tag_memo		 memo[TAG_MEMO];
+	const char		*atom_uri;	/* the Atom namespace, interned */
+	const char		*other_uri;	/* the last that is not */
 	struct decoder		*dec;
-	struct buf		 utf8;		/* decoded, for the parser */
 	const char		*url;
 	entry_cb		*cb;
 	void			*arg;
@@ -303,7 +314,7 @@ collapse(char *s)
 	int space = 0;
 
 	for (char *r = s; *r != '\0'; r++) {
-		if (isspace((unsigned char)*r)) {
+		if (*r == ' ' || (*r >= '\t' && *r <= '\r')) {
 			space = w != s;
 			continue;
 		}
@@ -472,10 +483,11 @@ attr(const xmlChar **attrs, int n, const char *local, const char *uri)
 	for (int i = 0; i < n; i++) {
 		const xmlChar **a = &attrs[i * 5];
 
+		if ((uri == NULL) != (a[2] == NULL))
+			continue;
 		if (strcmp((const char *)a[0], local) != 0)
 			continue;
-		if ((uri == NULL) != (a[2] == NULL) || (uri != NULL &&
-		    strcmp((const char *)a[2], uri) != 0))
+		if (uri != NULL && strcmp((const char *)a[2], uri) != 0)
 			continue;
 		return xstrndup((const char *)a[3], (size_t)(a[4] - a[3]));
 	}
@@ -495,7 +507,7 @@ prefix_of(const char *uri)
 }
 
 static const struct tag *
-find_tag(const struct tag *tags, size_t ntags, const char *local,
+lookup_tag(const struct tag *tags, size_t ntags, const char *local,
     const char *uri)
 {
 	const char *prefix = prefix_of(uri);
@@ -511,11 +523,48 @@ find_tag(const struct tag *tags, size_t ntags, const char *local,
 	return NULL;
 }
 
+/*
+ * The table row of an element.  libxml2 interns names and namespace URIs
+ * in its dictionary, so the same element comes with the same pointers:
+ * the answer is remembered by pointer.
+ */
+static const struct tag *
+find_tag(struct feed_parser *p, const struct tag *tags, size_t ntags,
+    const char *local, const char *uri)
+{
+	uintptr_t h = ((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 5) ^
+	    ((uintptr_t)tags >> 4);
+	struct tag_memo *m = &p->memo[h % TAG_MEMO];
+
+	if (m->local != local || m->uri != uri || m->tags != tags) {
+		m->local = local;
+		m->uri = uri;
+		m->tags = tags;
+		m->hit = lookup_tag(tags, ntags, local, uri);
+	}
+	return m->hit;
+}
+
 static int
 is_atom_ns(const char *uri)
 {
 	return uri != NULL && (strcmp(uri, NS_ATOM10) == 0 ||
 	    strcmp(uri, NS_ATOM03) == 0);
+}
+
+/* is_atom_ns, remembered by pointer (URIs are interned, see find_tag). */
+static int
+in_atom(struct feed_parser *p, const char *uri)
+{
+	if (uri == NULL)
+		return 0;
+	if (uri != p->atom_uri && uri != p->other_uri) {
+		if (is_atom_ns(uri))
+			p->atom_uri = uri;
+		else
+			p->other_uri = uri;
+	}
+	return uri == p->atom_uri;
 }
 
 static void
@@ -610,13 +659,30 @@ add_enclosure(struct entry *e, char *url, char *type, char *length)
 	free(length);
 }
 
-/* ref made absolute against base; takes ref, returns new. */
+/*
+ * 1 when s is already an absolute http(s) URL that resolving would leave
+ * as it is: nothing to escape, no dot segments.
+ */
+static int
+plain_absolute(const char *s)
+{
+	if (!url_is_http(s))
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7F ||
+		    *s == '\\' || *s == '%' || (*s == '/' && s[1] == '.'))
+			return 0;
+	return 1;
+}
+
+/* ref (trimmed) made absolute against base; takes ref, returns new. */
 static char *
 absolute(const char *base, char *ref)
 {
 	char *abs;
 
-	collapse(ref);
+	if (plain_absolute(ref))
+		return ref;
 	if ((abs = url_resolve(base, ref)) == NULL)
 		return ref;
 	free(ref);
@@ -687,6 +753,7 @@ atom_link(struct feed_parser *p, struct fill *f, int prio,
 		free(rel);
 		return;
 	}
+	collapse(href);
 	href = absolute(top(p)->base, href);
 	if (rel != NULL && strcmp(rel, "enclosure") == 0 && f == &p->item) {
 		add_enclosure(&f->e, href, attr(attrs, nattrs, "type", NULL),
@@ -776,7 +843,7 @@ static void
 field_start(struct feed_parser *p, struct fill *f, const struct tag *t,
     const char *uri, const xmlChar **attrs, int nattrs)
 {
-	int atom = is_atom_ns(uri);
+	int atom = in_atom(p, uri);
 	char *s;
 
 	top(p)->role = R_FIELD;
@@ -795,8 +862,10 @@ field_start(struct feed_parser *p, struct fill *f, const struct tag *t,
 		}
 		break;
 	case F_ENCLOSURE:
-		if ((s = attr(attrs, nattrs, "url", NULL)) != NULL)
+		if ((s = attr(attrs, nattrs, "url", NULL)) != NULL) {
+			collapse(s);
 			s = absolute(top(p)->base, s);
+		}
 		add_enclosure(&f->e, s, attr(attrs, nattrs, "type", NULL),
 		    attr(attrs, nattrs, "length", NULL));
 		return;
@@ -918,7 +987,7 @@ markup_end(struct feed_parser *p, const char *local, const char *prefix,
 static char *
 capture_value(struct capture *c)
 {
-	char *s = xstrdup(c->text.data ? c->text.data : "");
+	char *s = c->text.data != NULL ? buf_steal(&c->text) : xstrdup("");
 	char *t;
 
 	if (c->base64) {
@@ -929,11 +998,11 @@ capture_value(struct capture *c)
 	switch (c->tag->field) {
 	case F_TITLE:
 		if (c->markup) {
-			t = html_to_text(s);
+			t = html_to_text(s);	/* collapsed */
 			free(s);
 			s = t;
-		}
-		collapse(s);
+		} else
+			collapse(s);
 		break;
 	case F_SUMMARY:
 	case F_CONTENT:
@@ -1094,6 +1163,7 @@ push_frame(struct feed_parser *p, const xmlChar **attrs, int nattrs)
 	f->base = parent->base;
 	f->lang = parent->lang;
 	if ((base = attr(attrs, nattrs, "base", NS_XML)) != NULL) {
+		collapse(base);
 		f->own_base = absolute(parent->base, base);
 		f->base = f->own_base;
 	}
@@ -1169,7 +1239,7 @@ element_start(struct feed_parser *p, const char *local, const char *uri,
 		return;
 	}
 	if (p->entry_depth == 0 && ((atom && p->depth == 2 &&
-	    strcmp(local, "entry") == 0 && is_atom_ns(uri)) || (!atom &&
+	    strcmp(local, "entry") == 0 && in_atom(p, uri)) || (!atom &&
 	    strcmp(local, "item") == 0 && (p->depth == 2 || (p->depth == 3 &&
 	    p->feed_depth == 2))))) {
 		p->entry_depth = p->depth;
@@ -1182,12 +1252,12 @@ element_start(struct feed_parser *p, const char *local, const char *uri,
 	}
 	if (p->entry_depth > 0 && p->depth == p->entry_depth + 1) {
 		f = &p->item;
-		t = find_tag(entry_tags, sizeof(entry_tags) /
+		t = find_tag(p, entry_tags, sizeof(entry_tags) /
 		    sizeof(entry_tags[0]), local, uri);
 	} else if (p->entry_depth == 0 && p->feed_depth > 0 &&
 	    p->depth == p->feed_depth + 1) {
 		f = &p->head;
-		t = find_tag(feed_tags, sizeof(feed_tags) /
+		t = find_tag(p, feed_tags, sizeof(feed_tags) /
 		    sizeof(feed_tags[0]), local, uri);
 	} else
 		return;
@@ -1219,7 +1289,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	if (p->author_depth > 0) {
-		if (p->depth == p->author_depth + 1 && is_atom_ns(uri))
+		if (p->depth == p->author_depth + 1 && in_atom(p, uri))
 			p->author_part = strcmp(local, "name") == 0 ? 1 :
 			    strcmp(local, "email") == 0 ? 2 : 0;
 		return;
@@ -1391,17 +1461,29 @@ xml_begin(struct feed_parser *p)
 	return 0;
 }
 
-/* Decoded bytes to libxml2. */
-static int
-xml_push(struct feed_parser *p, int final)
+/* Decoded bytes to libxml2 (the decoder's sink). */
+static void
+xml_sink(void *arg, const char *utf8, size_t len)
 {
-	if (p->ctxt == NULL && xml_begin(p) == -1)
-		return -1;
-	if (!p->not_feed && !p->stopped)
-		xmlParseChunk(p->ctxt, p->utf8.data ? p->utf8.data : "",
-		    (int)p->utf8.len, final);
-	buf_reset(&p->utf8);
-	return p->not_feed || p->stopped ? -1 : 0;
+	struct feed_parser *p = arg;
+
+	if (p->ctxt == NULL && xml_begin(p) == -1) {
+		p->failed = 1;
+		return;
+	}
+	if (!p->not_feed && !p->stopped && len > 0)
+		xmlParseChunk(p->ctxt, utf8, (int)len, 0);
+}
+
+static int
+xml_push(struct feed_parser *p, const char *data, size_t len, int final)
+{
+	decoder_push(p->dec, data, len, final, xml_sink, p);
+	if (final && p->ctxt == NULL && !p->failed)
+		xml_sink(p, "", 0);
+	if (final && p->ctxt != NULL && !p->not_feed && !p->stopped)
+		xmlParseChunk(p->ctxt, NULL, 0, 1);
+	return p->not_feed || p->stopped || p->failed ? -1 : 0;
 }
 
 /* JSON or XML: the first byte that is not a mark or whitespace tells. */
@@ -1428,13 +1510,11 @@ feed_parser_push(struct feed_parser *p, const char *data, size_t len)
 	if (p->json == -1) {
 		buf_append(&p->raw, data, len);
 		sniff_json(p);
-		if (p->json == -1)
-			return 0;
 		if (p->json == 0) {
-			decoder_push(p->dec, p->raw.data, p->raw.len, 0,
-			    &p->utf8);
+			int rc = xml_push(p, p->raw.data, p->raw.len, 0);
+
 			buf_free(&p->raw);
-			return xml_push(p, 0);
+			return rc;
 		}
 		return 0;
 	}
@@ -1446,8 +1526,7 @@ feed_parser_push(struct feed_parser *p, const char *data, size_t len)
 		buf_append(&p->raw, data, len);
 		return 0;
 	}
-	decoder_push(p->dec, data, len, 0, &p->utf8);
-	return xml_push(p, 0);
+	return xml_push(p, data, len, 0);
 }
 
 const char *
@@ -1490,6 +1569,7 @@ finish_json(struct feed_parser *p, char *err, size_t errlen)
 	struct feed_doc *d = jsonfeed_parse(p->raw.data, p->raw.len, p->url,
 	    err, errlen);
 
+	p->format = "jsonfeed";
 	if (d != NULL && p->cb != NULL) {
 		for (size_t i = 0; i < d->nentries; i++) {
 			if (p->cb(&d->entries[i], p->arg) == -1)
@@ -1513,8 +1593,9 @@ feed_parser_finish(struct feed_parser *p, char *err, size_t errlen)
 	if (p->json == 1)
 		return finish_json(p, err, errlen);
 	if (p->json == -1 && p->raw.len > 0) {
+		/* Only whitespace: XML's to complain about. */
 		p->json = 0;
-		decoder_push(p->dec, p->raw.data, p->raw.len, 0, &p->utf8);
+		xml_push(p, p->raw.data, p->raw.len, 0);
 		buf_free(&p->raw);
 	}
 	if (p->json == -1)
@@ -1522,8 +1603,7 @@ feed_parser_finish(struct feed_parser *p, char *err, size_t errlen)
 	else if (p->failed)
 		snprintf(err, errlen, "document too large");
 	else {
-		decoder_push(p->dec, "", 0, 1, &p->utf8);
-		xml_push(p, 1);
+		xml_push(p, "", 0, 1);
 		if (p->not_feed)
 			snprintf(err, errlen, "not a feed: the root element "
 			    "is <%s>", p->root);
@@ -1549,7 +1629,6 @@ feed_parser_free(struct feed_parser *p)
 	if (p->ctxt != NULL)
 		xmlFreeParserCtxt(p->ctxt);
 	decoder_free(p->dec);
-	buf_free(&p->utf8);
 	buf_free(&p->raw);
 	buf_free(&p->cap.text);
 	buf_free(&p->author_name);

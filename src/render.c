@@ -317,13 +317,62 @@ render_text(const struct item *items, size_t n, struct buf *out)
 
 /*
  * JSON through SQLite's JSON1 on an in-memory database: each value is
- * bound, json_object() and json_insert() do the quoting.
+ * bound, json_object() and json_array() do the quoting.  The statements
+ * are prepared once per struct json_out.
  */
-struct json {
-	sqlite3		*db;
-	sqlite3_stmt	*push;	/* array ?1 with ?2 (text) appended */
-	sqlite3_stmt	*pushj;	/* array ?1 with ?2 (JSON) appended */
+enum { J_PUSH, J_PUSHJ, J_ENTRY, J_ENCLOSURE, J_FEED, J_QUOTE, J_COUNT };
+
+static const char *const json_sql[J_COUNT] = {
+	[J_PUSH] = "SELECT json_insert(?1, '$[#]', ?2)",
+	[J_PUSHJ] = "SELECT json_insert(?1, '$[#]', json(?2))",
+	[J_ENTRY] =
+	    "SELECT json_object('id', ?1, 'title', ?2, 'link', ?3,"
+	    " 'published', ?4, 'updated', ?5, 'author', ?6, 'summary', ?7,"
+	    " 'content', ?8, 'categories', json(?9), 'enclosures', json(?10))",
+	[J_ENCLOSURE] =
+	    "SELECT json_object('url', ?1, 'type', ?2, 'length', ?3)",
+	[J_FEED] =
+	    "SELECT json_object('title', ?1, 'link', ?2, 'id', ?3,"
+	    " 'subtitle', ?4, 'updated', ?5, 'language', ?6)",
+	[J_QUOTE] = "SELECT json_quote(?1)",
 };
+
+struct json_out {
+	sqlite3		*db;
+	sqlite3_stmt	*st[J_COUNT];
+	struct buf	 a, b, c;	/* scratch */
+};
+
+struct json_out *
+json_out_new(void)
+{
+	struct json_out *j = xcalloc(1, sizeof(*j));
+
+	if (sqlite3_open(":memory:", &j->db) != SQLITE_OK)
+		goto fail;
+	for (int i = 0; i < J_COUNT; i++)
+		if (sqlite3_prepare_v2(j->db, json_sql[i], -1, &j->st[i],
+		    NULL) != SQLITE_OK)
+			goto fail;
+	return j;
+fail:
+	json_out_free(j);
+	return NULL;
+}
+
+void
+json_out_free(struct json_out *j)
+{
+	if (j == NULL)
+		return;
+	for (int i = 0; i < J_COUNT; i++)
+		sqlite3_finalize(j->st[i]);
+	sqlite3_close(j->db);
+	buf_free(&j->a);
+	buf_free(&j->b);
+	buf_free(&j->c);
+	free(j);
+}
 
 static void
 bind_opt(sqlite3_stmt *st, int i, const char *v)
@@ -331,137 +380,162 @@ bind_opt(sqlite3_stmt *st, int i, const char *v)
 	if (v == NULL)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
 static void
-bind_date_opt(sqlite3_stmt *st, int i, int64_t t)
+bind_date_opt(sqlite3_stmt *st, int i, int64_t t, char d[DATE_BUFSZ])
 {
-	char d[DATE_BUFSZ];
-
 	if (t == DATE_NONE)
 		sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, date_format(t, d), -1,
-		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, date_format(t, d), -1, SQLITE_STATIC);
 }
 
-/* Steps st and replaces *acc with its first column; resets st. */
+/* Steps st and puts its first column into out (replacing it). */
 static int
-json_step(sqlite3_stmt *st, struct buf *acc)
+json_step(sqlite3_stmt *st, struct buf *out)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW) {
-		buf_reset(acc);
-		buf_puts(acc, (const char *)sqlite3_column_text(st, 0));
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		buf_reset(out);
+		buf_append(out, v, (size_t)sqlite3_column_bytes(st, 0));
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* arr (a JSON array) with v appended, as text or as JSON. */
 static int
-json_push(sqlite3_stmt *st, struct buf *arr, const char *v)
+json_push(struct json_out *j, int as_json, struct buf *arr, const char *v)
 {
+	sqlite3_stmt *st = j->st[as_json ? J_PUSHJ : J_PUSH];
+	struct buf tmp = { 0 };
+	int rc;
+
 	bind_opt(st, 1, arr->data);
 	bind_opt(st, 2, v);
-	return json_step(st, arr);
+	rc = json_step(st, &tmp);
+	if (rc == 0) {
+		buf_free(arr);
+		*arr = tmp;
+	} else
+		buf_free(&tmp);
+	return rc;
 }
 
-static int
-json_entry(struct json *j, const struct entry *e, struct buf *out)
+int
+json_out_entry(struct json_out *j, const struct entry *e, struct buf *out)
 {
-	static const char q[] =
-	    "SELECT json_object('id', ?1, 'title', ?2, 'link', ?3,"
-	    " 'published', ?4, 'updated', ?5, 'author', ?6, 'summary', ?7,"
-	    " 'content', ?8, 'categories', json(?9), 'enclosures', json(?10))";
-	static const char encq[] =
-	    "SELECT json_object('url', ?1, 'type', ?2, 'length', ?3)";
-	struct buf cats = { 0 }, encs = { 0 }, enc = { 0 };
-	sqlite3_stmt *st = NULL, *est = NULL;
-	int rc = -1;
+	sqlite3_stmt *st = j->st[J_ENTRY], *est = j->st[J_ENCLOSURE];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
 
-	buf_puts(&cats, "[]");
-	buf_puts(&encs, "[]");
+	buf_reset(&j->a);
+	buf_reset(&j->b);
+	buf_puts(&j->a, "[]");
+	buf_puts(&j->b, "[]");
 	for (size_t i = 0; i < e->ncategories; i++)
-		if (json_push(j->push, &cats, e->categories[i]) == -1)
-			goto done;
-	if (sqlite3_prepare_v2(j->db, encq, -1, &est, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(j->db, q, -1, &st, NULL) != SQLITE_OK)
-		goto done;
+		if (json_push(j, 0, &j->a, e->categories[i]) == -1)
+			return -1;
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		bind_opt(est, 1, e->enclosures[i].url);
 		bind_opt(est, 2, e->enclosures[i].type);
 		if (e->enclosures[i].length >= 0)
 			sqlite3_bind_int64(est, 3, e->enclosures[i].length);
-		if (json_step(est, &enc) == -1 ||
-		    json_push(j->pushj, &encs, enc.data) == -1)
-			goto done;
+		if (json_step(est, &j->c) == -1 ||
+		    json_push(j, 1, &j->b, j->c.data) == -1)
+			return -1;
 	}
 	bind_opt(st, 1, e->id);
 	bind_opt(st, 2, e->title);
 	bind_opt(st, 3, e->link);
-	bind_date_opt(st, 4, e->published);
-	bind_date_opt(st, 5, e->updated);
+	bind_date_opt(st, 4, e->published, d1);
+	bind_date_opt(st, 5, e->updated, d2);
 	bind_opt(st, 6, e->author);
 	bind_opt(st, 7, e->summary);
 	bind_opt(st, 8, e->content);
-	bind_opt(st, 9, cats.data);
-	bind_opt(st, 10, encs.data);
-	rc = json_step(st, out);
-done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(est);
-	buf_free(&cats);
-	buf_free(&encs);
-	buf_free(&enc);
-	return rc;
+	bind_opt(st, 9, j->a.data);
+	bind_opt(st, 10, j->b.data);
+	if (json_step(st, &j->c) == -1)
+		return -1;
+	buf_append(out, j->c.data, j->c.len);
+	return 0;
+}
+
+int
+json_out_feed(struct json_out *j, const struct feed_doc *d, struct buf *out)
+{
+	sqlite3_stmt *st = j->st[J_FEED];
+	char d1[DATE_BUFSZ];
+
+	bind_opt(st, 1, d->title);
+	bind_opt(st, 2, d->link);
+	bind_opt(st, 3, d->id);
+	bind_opt(st, 4, d->subtitle);
+	bind_date_opt(st, 5, d->updated, d1);
+	bind_opt(st, 6, d->language);
+	if (json_step(st, &j->c) == -1)
+		return -1;
+	buf_append(out, j->c.data, j->c.len);
+	return 0;
+}
+
+int
+json_out_quote(struct json_out *j, const char *s, struct buf *out)
+{
+	sqlite3_stmt *st = j->st[J_QUOTE];
+
+	bind_opt(st, 1, s);
+	if (json_step(st, &j->c) == -1)
+		return -1;
+	buf_append(out, j->c.data, j->c.len);
+	return 0;
+}
+
+int
+json_out_open(struct json_out *j, const char *format, struct buf *out)
+{
+	buf_puts(out, "{\"format\":");
+	if (json_out_quote(j, format, out) == -1)
+		return -1;
+	buf_puts(out, ",\"entries\":[");
+	return 0;
+}
+
+int
+json_out_close(struct json_out *j, const struct feed_doc *d, struct buf *out)
+{
+	buf_puts(out, "],\"feed\":");
+	if (json_out_feed(j, d, out) == -1)
+		return -1;
+	buf_printf(out, ",\"bozo\":%s,\"bozo_reason\":", d->bozo ? "true" :
+	    "false");
+	if (json_out_quote(j, d->bozo_reason, out) == -1)
+		return -1;
+	buf_puts(out, "}");
+	return 0;
 }
 
 int
 render_parse_json(const struct feed_doc *d, struct buf *out)
 {
-	static const char q[] =
-	    "SELECT json_object('format', ?1, 'feed', json_object('title', ?2,"
-	    " 'link', ?3, 'id', ?4, 'subtitle', ?5, 'updated', ?6,"
-	    " 'language', ?7), 'entries', json(?8))";
-	struct json j = { 0 };
-	struct buf entries = { 0 }, one = { 0 }, doc = { 0 };
-	sqlite3_stmt *st = NULL;
+	struct json_out *j = json_out_new();
 	int rc = -1;
 
-	if (sqlite3_open(":memory:", &j.db) != SQLITE_OK ||
-	    sqlite3_prepare_v2(j.db, "SELECT json_insert(?1, '$[#]', ?2)", -1,
-	    &j.push, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(j.db, "SELECT json_insert(?1, '$[#]', json(?2))",
-	    -1, &j.pushj, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(j.db, q, -1, &st, NULL) != SQLITE_OK)
+	if (j == NULL || json_out_open(j, d->format, out) == -1)
 		goto done;
-	buf_puts(&entries, "[]");
-	for (size_t i = 0; i < d->nentries; i++)
-		if (json_entry(&j, &d->entries[i], &one) == -1 ||
-		    json_push(j.pushj, &entries, one.data) == -1)
+	for (size_t i = 0; i < d->nentries; i++) {
+		if (i > 0)
+			buf_puts(out, ",");
+		if (json_out_entry(j, &d->entries[i], out) == -1)
 			goto done;
-	bind_opt(st, 1, d->format);
-	bind_opt(st, 2, d->title);
-	bind_opt(st, 3, d->link);
-	bind_opt(st, 4, d->id);
-	bind_opt(st, 5, d->subtitle);
-	bind_date_opt(st, 6, d->updated);
-	bind_opt(st, 7, d->language);
-	bind_opt(st, 8, entries.data);
-	if (json_step(st, &doc) == 0) {
-		buf_append(out, doc.data, doc.len);
-		rc = 0;
 	}
+	rc = json_out_close(j, d, out);
 done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(j.push);
-	sqlite3_finalize(j.pushj);
-	sqlite3_close(j.db);
-	buf_free(&entries);
-	buf_free(&one);
-	buf_free(&doc);
+	json_out_free(j);
 	return rc;
 }

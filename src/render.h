@@ -29,6 +29,28 @@ int	render_atom(const struct render_ctx *, const struct item *, size_t,
 int	render_html(const struct render_ctx *, const struct item *, size_t,
 	    struct buf *out);
 int	render_text(const struct item *, size_t, struct buf *out);
-int	render_parse_json(const struct feed_doc *, struct buf *out);
+
+/*
+ * `sluice parse --json`, written as the entries come: json_out_open, then
+ * each entry (comma-separated by the caller), then json_out_close.  The
+ * object is {"format", "entries": [...], "feed": {...}, "bozo",
+ * "bozo_reason"}.  struct json_out is opaque: json_out_new returns new,
+ * json_out_free frees (NULL is a no-op).  Each returns 0 or -1.
+ */
+struct json_out;
+struct json_out	*json_out_new(void);
+void		 json_out_free(struct json_out *);
+int		 json_out_open(struct json_out *, const char *format,
+		    struct buf *out);
+int		 json_out_entry(struct json_out *, const struct entry *,
+		    struct buf *out);
+int		 json_out_close(struct json_out *, const struct feed_doc *,
+		    struct buf *out);
+int		 json_out_feed(struct json_out *, const struct feed_doc *,
+		    struct buf *out);
+int		 json_out_quote(struct json_out *, const char *,
+		    struct buf *out);
+/* The whole document at once. */
+int		 render_parse_json(const struct feed_doc *, struct buf *out);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "decode.h"
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
@@ -92,7 +93,7 @@ record(struct loop *l, size_t i, const struct fetch_result *r)
 	struct feed_doc *doc;
 	struct validators v;
 	struct poll_counts c;
-	char err[256];
+	char err[256], charset[64];
 	int64_t now = time(NULL);
 
 	if (!r->ok) {
@@ -107,8 +108,11 @@ record(struct loop *l, size_t i, const struct fetch_result *r)
 		store_feed_unchanged(l->store, l->feeds[i].id, now);
 		return;
 	}
-	doc = feed_parse(r->body.data, r->body.len, r->url, NULL, err,
-	    sizeof(err));
+	if (decode_content_type_charset(r->content_type, charset,
+	    sizeof(charset)) == -1)
+		charset[0] = '\0';
+	doc = feed_parse(r->body.data, r->body.len, r->url, charset[0] ?
+	    charset : NULL, err, sizeof(err));
 	if (doc == NULL) {
 		log_warnx("feed %s: %s", fc->name, err);
 		store_feed_error(l->store, l->feeds[i].id, (int)r->status, err,
