@@ -15,7 +15,7 @@
 
 #define SNIFF_MAX	1024	/* bytes looked at to choose the encoding */
 
-enum mode { M_SNIFF, M_UTF8, M_ICONV };
+enum mode { M_SNIFF, M_UTF8, M_ICONV, M_REFUSED };
 
 struct decoder {
 	enum mode	 mode;
@@ -107,6 +107,12 @@ const char *
 decoder_encoding(const struct decoder *d)
 {
 	return d->mode == M_SNIFF ? NULL : d->encoding;
+}
+
+int
+decoder_refused(const struct decoder *d)
+{
+	return d->mode == M_REFUSED;
 }
 
 const char *
@@ -233,7 +239,13 @@ choose(struct decoder *d)
 	    d->pending.len, d->charset, d->force, d->encoding,
 	    sizeof(d->encoding));
 
-	if (strcmp(d->encoding, "utf-8") == 0)
+	if (strstr(d->encoding, "utf-7") != NULL ||
+	    strstr(d->encoding, "utf7") != NULL) {
+		/* UTF-7 hides markup from filters that read bytes. */
+		d->mode = M_REFUSED;
+		snprintf(d->problem, sizeof(d->problem), "the %s encoding is "
+		    "refused", d->encoding);
+	} else if (strcmp(d->encoding, "utf-8") == 0)
 		d->mode = M_UTF8;
 	else
 		open_iconv(d);
@@ -316,10 +328,22 @@ push_utf8(struct decoder *d, const char *in, size_t len, int final,
 	int n;
 
 	while (i < len) {
-		while (i < len && byte_class[p[i]] == 0)
+		uint64_t w;
+
+		/* Eight plain ASCII bytes at a time (no byte >= 0x80 or
+		 * < 0x20: subtracting 0x20 from such a byte borrows). */
+		if (i + 8 <= len) {
+			memcpy(&w, p + i, 8);
+			if ((((w - 0x2020202020202020ULL) | w) &
+			    0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (byte_class[p[i]] == 0) {
 			i++;
-		if (i == len)
-			break;
+			continue;
+		}
 		if (byte_class[p[i]] == 1) {
 			if (i > run)
 				sink(arg, in + run, i - run);
@@ -398,6 +422,8 @@ static size_t
 push_some(struct decoder *d, const char *in, size_t len, int final,
     decode_sink *sink, void *arg)
 {
+	if (d->mode == M_REFUSED)
+		return len;
 	if (d->mode == M_UTF8)
 		return push_utf8(d, in, len, final, sink, arg);
 	return push_iconv(d, in, len, final, sink, arg);

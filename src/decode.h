@@ -12,7 +12,8 @@
  * ISO-8859-1 and US-ASCII are read as windows-1252, their superset (what
  * real feeds so labelled contain).  In a document read as UTF-8, a byte
  * that starts no valid sequence is read as windows-1252 on its own.  Control
- * characters XML 1.0 forbids are dropped.  Whatever was repaired is told by
+ * characters XML 1.0 forbids are dropped.  UTF-7 is refused (it smuggles
+ * markup past filters that look at bytes).  Whatever was repaired is told by
  * decoder_problem(), and makes the feed "bozo".
  *
  * Ownership: struct decoder is opaque; decoder_new returns new,
@@ -45,7 +46,9 @@ void		 decoder_push(struct decoder *, const char *in, size_t len,
 		    int final, decode_sink *sink, void *arg);
 /* The encoding chosen ("utf-8", "windows-1252", ...), or NULL before. */
 const char	*decoder_encoding(const struct decoder *);
-/* Why bytes were repaired, or NULL when nothing was. */
+/* 1 when the encoding is refused (UTF-7): nothing is converted. */
+int		 decoder_refused(const struct decoder *);
+/* Why bytes were repaired (or refused), or NULL when nothing was. */
 const char	*decoder_problem(const struct decoder *);
 
 /* The charset parameter of a Content-Type value into out; 0 or -1. */

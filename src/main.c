@@ -30,6 +30,7 @@
 #include "url.h"
 
 #define MAX_DOC	(64 << 20)	/* `sluice parse` fetches at most this */
+#define CHUNK	(256 << 10)	/* and reads files in pieces this big */
 
 static const char usage_text[] =
     "usage: sluice serve  [-v] [-c FILE] [-l ADDR:PORT]\n"
@@ -279,17 +280,19 @@ static int
 push_file(const char *path, struct feed_parser *p, char *err, size_t errlen)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char chunk[65536];
+	char *chunk = xmalloc(CHUNK);
 	size_t n;
 	int rc = 0;
 
 	if (f == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
+		free(chunk);
 		return -1;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while ((n = fread(chunk, 1, CHUNK, f)) > 0)
 		if (feed_parser_push(p, chunk, n) == -1)
 			break;
+	free(chunk);
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		rc = -1;

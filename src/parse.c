@@ -1479,6 +1479,10 @@ static int
 xml_push(struct feed_parser *p, const char *data, size_t len, int final)
 {
 	decoder_push(p->dec, data, len, final, xml_sink, p);
+	if (decoder_refused(p->dec)) {
+		p->failed = 1;
+		return -1;
+	}
 	if (final && p->ctxt == NULL && !p->failed)
 		xml_sink(p, "", 0);
 	if (final && p->ctxt != NULL && !p->not_feed && !p->stopped)
@@ -1598,24 +1602,23 @@ feed_parser_finish(struct feed_parser *p, char *err, size_t errlen)
 		xml_push(p, p->raw.data, p->raw.len, 0);
 		buf_free(&p->raw);
 	}
+	if (p->json == 0 && !p->failed)
+		xml_push(p, "", 0, 1);
 	if (p->json == -1)
 		snprintf(err, errlen, "empty document");
 	else if (p->failed)
-		snprintf(err, errlen, "document too large");
+		snprintf(err, errlen, "%s", decoder_refused(p->dec) ?
+		    decoder_problem(p->dec) : "document too large");
+	else if (p->not_feed)
+		snprintf(err, errlen, "not a feed: the root element is <%s>",
+		    p->root);
+	else if (p->format == NULL)
+		snprintf(err, errlen, "not a feed: %s", p->bozo_reason[0] ?
+		    p->bozo_reason : "no XML document");
 	else {
-		xml_push(p, "", 0, 1);
-		if (p->not_feed)
-			snprintf(err, errlen, "not a feed: the root element "
-			    "is <%s>", p->root);
-		else if (p->format == NULL)
-			snprintf(err, errlen, "not a feed: %s",
-			    p->bozo_reason[0] ? p->bozo_reason :
-			    "no XML document");
-		else {
-			finish_head(p);
-			d = p->doc;
-			p->doc = NULL;
-		}
+		finish_head(p);
+		d = p->doc;
+		p->doc = NULL;
 	}
 	feed_parser_free(p);
 	return d;
@@ -1626,8 +1629,11 @@ feed_parser_free(struct feed_parser *p)
 {
 	if (p == NULL)
 		return;
-	if (p->ctxt != NULL)
+	if (p->ctxt != NULL) {
+		/* libxml2 may build a document to hold declared entities. */
+		xmlFreeDoc(p->ctxt->myDoc);
 		xmlFreeParserCtxt(p->ctxt);
+	}
 	decoder_free(p->dec);
 	buf_free(&p->raw);
 	buf_free(&p->cap.text);
