@@ -35,7 +35,7 @@
 static const char usage_text[] =
     "usage: sluice serve  [-v] [-c FILE] [-l ADDR:PORT]\n"
     "       sluice poll   [-v] [-c FILE] [NAME...]\n"
-    "       sluice parse  [--json] FILE|URL|-\n"
+    "       sluice parse  [--json] FILE|URL|- ...\n"
     "       sluice query  [-c FILE] [-f atom|text] [QUERY]\n"
     "       sluice check  [-c FILE]\n"
     "       sluice --help | --version\n";
@@ -321,29 +321,17 @@ finish_print(struct printer *pr, const struct feed_doc *d, const char *src)
 	return 0;
 }
 
+/* Parses one document (file, URL or "-") and prints it; 0 or -1. */
 static int
-cmd_parse(int argc, char **argv)
+parse_one(const char *src, struct printer *pr)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct got g = { 0 };
-	struct printer pr;
 	struct feed_doc *d = NULL;
 	char err[256] = "", cwd[PATH_MAX];
-	int ch, json = 0, rc = 1;
-	const char *src;
+	int rc = -1;
 
-	while ((ch = getopt_long(argc, argv, "j", longopts, NULL)) != -1)
-		if (ch == 'j')
-			json = 1;
-		else
-			return usage(2);
-	if (optind + 1 != argc)
-		return usage(2);
-	src = argv[optind];
-	memset(&pr, 0, sizeof(pr));
+	pr->n = 0;
+	pr->failed = 0;
 	if (url_is_http(src) || strncmp(src, "file:", 5) == 0) {
 		if (read_url(src, &g) == -1) {
 			fprintf(stderr, "sluice: %s: %s\n", src, g.error);
@@ -352,34 +340,64 @@ cmd_parse(int argc, char **argv)
 	} else if (strcmp(src, "-") != 0 && getcwd(cwd, sizeof(cwd)) != NULL)
 		/* A local file's own URL is the base of its relative links. */
 		g.url = url_from_config(src, cwd, err, sizeof(err));
-	if (json && (pr.json = json_out_new()) == NULL)
-		goto done;
-	pr.parser = feed_parser_new(g.url, g.charset[0] ? g.charset : NULL,
-	    print_entry, &pr);
+	pr->parser = feed_parser_new(g.url, g.charset[0] ? g.charset : NULL,
+	    print_entry, pr);
 	if (g.ok)
-		feed_parser_push(pr.parser, g.body.data ? g.body.data : "",
+		feed_parser_push(pr->parser, g.body.data ? g.body.data : "",
 		    g.body.len);
-	else if (push_file(src, pr.parser, err, sizeof(err)) == -1) {
+	else if (push_file(src, pr->parser, err, sizeof(err)) == -1) {
 		fprintf(stderr, "sluice: %s: %s\n", src, err);
-		feed_parser_free(pr.parser);
+		feed_parser_free(pr->parser);
 		goto done;
 	}
-	if ((d = feed_parser_finish(pr.parser, err, sizeof(err))) == NULL) {
-		flush_out(&pr, 1);
+	if ((d = feed_parser_finish(pr->parser, err, sizeof(err))) == NULL) {
+		flush_out(pr, 1);
 		fprintf(stderr, "sluice: %s: %s\n", src, err);
 		goto done;
 	}
-	if (pr.failed || finish_print(&pr, d, src) == -1) {
+	if (pr->failed || finish_print(pr, d, src) == -1) {
 		fprintf(stderr, "sluice: %s: cannot write JSON\n", src);
 		goto done;
 	}
 	rc = 0;
 done:
+	pr->parser = NULL;
 	feed_doc_free(d);
-	json_out_free(pr.json);
-	buf_free(&pr.out);
 	buf_free(&g.body);
 	free(g.url);
+	return rc;
+}
+
+/*
+ * sluice parse [--json] FILE|URL|- ...: each document in turn; with
+ * --json, one JSON object per line per document.
+ */
+static int
+cmd_parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct printer pr;
+	int ch, json = 0, rc = 0;
+
+	while ((ch = getopt_long(argc, argv, "j", longopts, NULL)) != -1)
+		if (ch == 'j')
+			json = 1;
+		else
+			return usage(2);
+	if (optind == argc)
+		return usage(2);
+	memset(&pr, 0, sizeof(pr));
+	if (json && (pr.json = json_out_new()) == NULL)
+		return 1;
+	for (int i = optind; i < argc; i++)
+		if (parse_one(argv[i], &pr) == -1)
+			rc = 1;
+	flush_out(&pr, 1);
+	json_out_free(pr.json);
+	buf_free(&pr.out);
 	return rc;
 }
 
