@@ -672,6 +672,35 @@ check_parse_json(const char *name, const char *format, int entries)
 	buf_free(&err);
 }
 
+/* Several documents: one JSON object per line; status 1 if one failed. */
+static void
+check_parse_many(void)
+{
+	char a[600], b[600];
+	const char *argv[] = { sluice_bin, "parse", "--json", a, b, NULL };
+	const char *bad[] = { sluice_bin, "parse", a, "/nonexistent/x.xml",
+	    NULL };
+	struct buf out = { 0 }, err = { 0 };
+	size_t lines = 0;
+
+	snprintf(a, sizeof(a), "%s/feeds/lab-blog.xml", srcdir);
+	snprintf(b, sizeof(b), "%s/feeds/daily-papers.atom", srcdir);
+	is_int(0, run(argv, &out, &err), "sluice parse --json A B exits 0");
+	for (const char *p = out.data; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	ok(lines == 2 && strncmp(out.data, "{\"format\":\"rss2.0\"", 19) == 0
+	    && strstr(out.data, "\n{\"format\":\"atom1.0\"") != NULL,
+	    "one JSON object per document, per line");
+	buf_reset(&out);
+	buf_reset(&err);
+	is_int(1, run(bad, &out, &err), "a missing document makes it exit 1");
+	ok(strstr(err.data, "/nonexistent/x.xml: No such file") != NULL &&
+	    strstr(out.data, "# format rss2.0, 10 entries") != NULL,
+	    "after printing the others");
+	buf_free(&out);
+	buf_free(&err);
+}
+
 /* `sluice parse` on a local file resolves links against the file's URL. */
 static void
 check_parse_relative(void)
@@ -752,6 +781,7 @@ main(void)
 	check_parse_json("daily-papers.atom", "atom1.0", 20);
 	check_parse_json("lab-notes.rdf", "rss1.0", 12);
 	check_parse_relative();
+	check_parse_many();
 	check_bad_config();
 	{
 		char cmd[700];
