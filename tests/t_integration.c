@@ -688,7 +688,7 @@ check_parse_many(void)
 	is_int(0, run(argv, &out, &err), "sluice parse --json A B exits 0");
 	for (const char *p = out.data; (p = strchr(p, '\n')) != NULL; p++)
 		lines++;
-	ok(lines == 2 && strncmp(out.data, "{\"format\":\"rss2.0\"", 19) == 0
+	ok(lines == 2 && strncmp(out.data, "{\"format\":\"rss2.0\",", 19) == 0
 	    && strstr(out.data, "\n{\"format\":\"atom1.0\"") != NULL,
 	    "one JSON object per document, per line");
 	buf_reset(&out);
