@@ -1,6 +1,8 @@
 /*
  * decode.c - bytes to UTF-8: encoding sniffing, iconv, repair.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
@@ -27,7 +29,16 @@ struct decoder {
 	char		 problem[160];
 	struct buf	 pending;	/* sniffed or incomplete input */
 	int		 started;	/* output begun: a BOM may be dropped */
+
+	/* The markup filter (see filter_span), after the conversion. */
+	decode_sink	*sink;
+	void		*arg;
+	int		 final;
+	int		 section;	/* S_MARKUP, S_CDATA or S_COMMENT */
+	struct buf	 carry;		/* a reference or marker cut in two */
 };
+
+enum { S_MARKUP, S_CDATA, S_COMMENT };
 
 /* Names that mean windows-1252 in practice (feeds mislabel it). */
 static const char *const cp1252_aliases[] = {
@@ -100,6 +111,7 @@ decoder_free(struct decoder *d)
 	if (d->cp1252 != (iconv_t)-1)
 		iconv_close(d->cp1252);
 	buf_free(&d->pending);
+	buf_free(&d->carry);
 	free(d);
 }
 
@@ -250,6 +262,251 @@ choose(struct decoder *d)
 	else
 		open_iconv(d);
 	return skip;
+}
+
+/*
+ * The markup filter: what libxml2's recover mode would lose, mended in the
+ * UTF-8 stream, as feedparser reads it.  A bare '&' (not the start of a
+ * reference: "?a=1&b=2", "Q&A") becomes "&amp;"; a character reference to
+ * U+0080..U+009F means the windows-1252 character of that byte ("&#147;"
+ * is a quotation mark); "&#X41;" is read as "&#x41;"; references to
+ * characters XML forbids are dropped.  CDATA sections and comments pass
+ * untouched.
+ */
+
+/* The length of the reference at s ('&' first), 0 when it is none, or
+ * (size_t)-1 when n bytes do not tell yet. */
+static size_t
+ref_length(const char *s, size_t n, long *value, int *upper)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 1;
+
+	*value = -1;
+	*upper = 0;
+	if (i < n && p[i] == '#') {
+		int hex = 0;
+		size_t start;
+
+		if (++i < n && (p[i] == 'x' || p[i] == 'X')) {
+			hex = 1;
+			*upper = p[i] == 'X';
+			i++;
+		}
+		start = i;
+		*value = 0;
+		for (; i < n && i - start < 9 && (hex ? isxdigit(p[i]) :
+		    isdigit(p[i])); i++)
+			*value = *value * (hex ? 16 : 10) + (isdigit(p[i]) ?
+			    p[i] - '0' : (tolower(p[i]) - 'a' + 10));
+		if (i == n)
+			return (size_t)-1;
+		return i > start && p[i] == ';' ? i + 1 : 0;
+	}
+	if (i < n && !(isalpha(p[i]) || p[i] == '_' || p[i] == ':' ||
+	    p[i] >= 0x80))
+		return 0;
+	for (; i < n && i < 64 && (isalnum(p[i]) || p[i] >= 0x80 ||
+	    strchr("._:-", p[i]) != NULL); i++)
+		;
+	if (i == n)
+		return (size_t)-1;
+	return i > 1 && p[i] == ';' ? i + 1 : 0;
+}
+
+/* A character XML 1.0 allows. */
+static int
+xml_char(long c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 &&
+	    c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 &&
+	    c <= 0x10FFFF);
+}
+
+/* The code point windows-1252 gives byte, or -1. */
+static long
+cp1252_char(struct decoder *d, unsigned char byte)
+{
+	char in = (char)byte, out[8], *ip = &in, *op = out;
+	size_t left = 1, room = sizeof(out);
+	long c;
+
+	if (d->cp1252 == (iconv_t)-1)
+		d->cp1252 = iconv_open("UTF-8", "WINDOWS-1252");
+	if (d->cp1252 == (iconv_t)-1 ||
+	    iconv(d->cp1252, &ip, &left, &op, &room) == (size_t)-1 ||
+	    utf8_next((const unsigned char *)out, sizeof(out) - room, &c) == 0)
+		return -1;
+	return c;
+}
+
+/* Rewrites the reference at s (of len bytes) when it needs it; 1 if so. */
+static int
+mend_reference(struct decoder *d, const char *s, size_t len)
+{
+	long c, w;
+	int upper;
+	char fixed[24];
+
+	ref_length(s, len, &c, &upper);
+	if (c < 0)
+		return 0;
+	if (c >= 0x80 && c <= 0x9F && (w = cp1252_char(d,
+	    (unsigned char)c)) > 0) {
+		snprintf(fixed, sizeof(fixed), "&#%ld;", w);
+		d->sink(d->arg, fixed, strlen(fixed));
+		return 1;
+	}
+	if (!xml_char(c)) {
+		set_problem(d, "%s", "references to forbidden characters "
+		    "dropped");
+		return 1;
+	}
+	if (upper) {
+		snprintf(fixed, sizeof(fixed), "&#x%lX;", c);
+		d->sink(d->arg, fixed, strlen(fixed));
+		return 1;
+	}
+	return 0;
+}
+
+/* Passes a CDATA section or comment on, up to its end marker; the bytes
+ * used. */
+static size_t
+pass_section(struct decoder *d, const char *s, size_t n)
+{
+	const char *marker = d->section == S_CDATA ? "]]>" : "-->";
+	const char *end = memmem(s, n, marker, 3);
+	size_t used;
+
+	if (end != NULL) {
+		used = (size_t)(end - s) + 3;
+		d->section = S_MARKUP;
+	} else
+		used = n > 2 && !d->final ? n - 2 : n;	/* a marker may be cut */
+	d->sink(d->arg, s, used);
+	return used;
+}
+
+/*
+ * The next "<!" in s from from on.  '!' is rare in XML and memchr is
+ * fast, where '<' is everywhere and memmem is slow for a short needle.
+ */
+static const char *
+find_bang(const char *s, size_t from, size_t n)
+{
+	const char *p = s + from;
+
+	while ((p = memchr(p, '!', (size_t)(s + n - p))) != NULL) {
+		if (p > s + from && p[-1] == '<')
+			return p - 1;
+		p++;
+	}
+	return NULL;
+}
+
+static void
+filter_span(struct decoder *d, const char *s, size_t n)
+{
+	size_t i = 0, run = 0;
+	const char *bang = NULL;
+	int bang_known = 0, cut = 0;
+
+	while (i < n && !cut) {
+		const char *amp;
+		size_t a, b, len;
+		long c;
+		int upper;
+
+		if (d->section != S_MARKUP) {
+			i += pass_section(d, s + i, n - i);
+			run = i;
+			bang_known = 0;
+			cut = d->section != S_MARKUP && i < n;
+			continue;
+		}
+		if (!bang_known) {
+			bang = find_bang(s, i, n);
+			bang_known = 1;
+		}
+		amp = memchr(s + i, '&', n - i);
+		a = amp ? (size_t)(amp - s) : n;
+		b = bang ? (size_t)(bang - s) : n;
+		if (a == n && b == n)
+			break;
+		if (b < a) {
+			if (n - b < 9 && !d->final) {
+				i = b;		/* "<![CDATA[" may be cut */
+				cut = 1;
+				continue;
+			}
+			if (n - b >= 9 && memcmp(s + b, "<![CDATA[", 9) == 0) {
+				d->section = S_CDATA;
+				i = b + 9;
+			} else if (n - b >= 4 && memcmp(s + b, "<!--", 4) == 0) {
+				d->section = S_COMMENT;
+				i = b + 4;
+			} else
+				i = b + 2;
+			if (d->section != S_MARKUP) {
+				d->sink(d->arg, s + run, i - run);
+				run = i;
+			}
+			bang_known = 0;
+			continue;
+		}
+		len = ref_length(s + a, n - a, &c, &upper);
+		if (len == (size_t)-1 && !d->final) {
+			i = a;			/* wait for the rest */
+			cut = 1;
+			continue;
+		}
+		if (len == (size_t)-1 || len == 0) {
+			if (a > run)
+				d->sink(d->arg, s + run, a - run);
+			d->sink(d->arg, "&amp;", 5);
+			set_problem(d, "%s", "bare & read as &amp;");
+			run = i = a + 1;
+			continue;
+		}
+		if (c >= 0 && (c >= 0x80 || !xml_char(c) || upper)) {
+			if (a > run)
+				d->sink(d->arg, s + run, a - run);
+			if (!mend_reference(d, s + a, len))
+				d->sink(d->arg, s + a, len);
+			run = a + len;
+		}
+		i = a + len;
+	}
+	if (!cut && !d->final && n > run && s[n - 1] == '<' &&
+	    d->section == S_MARKUP) {
+		i = n - 1;		/* "<!" may be cut after its '<' */
+		cut = 1;
+	}
+	if (cut) {
+		/* Something cut by the end of the span waits for the next. */
+		if (i > run)
+			d->sink(d->arg, s + run, i - run);
+		buf_append(&d->carry, s + i, n - i);
+	} else if (n > run)
+		d->sink(d->arg, s + run, n - run);
+}
+
+/* The converted UTF-8 through the markup filter to the caller's sink. */
+static void
+filter(void *arg, const char *s, size_t n)
+{
+	struct decoder *d = arg;
+
+	if (d->carry.len > 0) {
+		struct buf joined = d->carry;
+
+		memset(&d->carry, 0, sizeof(d->carry));
+		buf_append(&joined, s, n);
+		filter_span(d, joined.data, joined.len);
+		buf_free(&joined);
+	} else if (n > 0)
+		filter_span(d, s, n);
 }
 
 /*
@@ -429,9 +686,9 @@ push_some(struct decoder *d, const char *in, size_t len, int final,
 	return push_iconv(d, in, len, final, sink, arg);
 }
 
-void
-decoder_push(struct decoder *d, const char *in, size_t len, int final,
-    decode_sink *sink, void *arg)
+/* The bytes to UTF-8, handed to the markup filter. */
+static void
+convert(struct decoder *d, const char *in, size_t len, int final)
 {
 	size_t used, skip;
 
@@ -444,7 +701,7 @@ decoder_push(struct decoder *d, const char *in, size_t len, int final,
 			return;
 		/* The sniffed bytes, less the mark, go first. */
 		used = push_some(d, d->pending.data + skip, d->pending.len -
-		    skip, final, sink, arg);
+		    skip, final, filter, d);
 		memmove(d->pending.data, d->pending.data + skip + used,
 		    d->pending.len - skip - used);
 		d->pending.len -= skip + used;
@@ -456,16 +713,28 @@ decoder_push(struct decoder *d, const char *in, size_t len, int final,
 
 		memset(&d->pending, 0, sizeof(d->pending));
 		buf_append(&joined, in, len);
-		used = push_some(d, joined.data, joined.len, final, sink, arg);
+		used = push_some(d, joined.data, joined.len, final, filter, d);
 		if (used < joined.len)
 			buf_append(&d->pending, joined.data + used,
 			    joined.len - used);
 		buf_free(&joined);
 		return;
 	}
-	used = push_some(d, in, len, final, sink, arg);
+	used = push_some(d, in, len, final, filter, d);
 	if (used < len)
 		buf_append(&d->pending, in + used, len - used);
+}
+
+void
+decoder_push(struct decoder *d, const char *in, size_t len, int final,
+    decode_sink *sink, void *arg)
+{
+	d->sink = sink;
+	d->arg = arg;
+	d->final = final;
+	convert(d, in, len, final);
+	if (final && d->carry.len > 0)
+		filter(d, "", 0);	/* what waited for more: there is none */
 }
 
 int

@@ -35,7 +35,7 @@
 
 #define TEXT_MAX	(1 << 20)	/* bytes kept of any one field */
 #define ENTRIES_MAX	10000		/* entries feed_parse collects */
-#define DEPTH_MAX	300		/* libxml2 stops at 256 */
+#define DEPTH_MAX	300		/* elements deeper are skipped */
 #define JSON_MAX	(64 << 20)	/* bytes of a JSON Feed read whole */
 #define DECLARED_MAX	64		/* plain-text entities declared */
 #define EXPANSION_MAX	(1 << 20)	/* bytes of declared entities used */
@@ -79,6 +79,7 @@ static const struct tag entry_tags[] = {
 	{ "dcterms:modified", F_UPDATED, 1 },
 	{ "description", F_SUMMARY, 0 },
 	{ "enclosure", F_ENCLOSURE, 0 },
+	{ "feedburner:origLink", F_LINK, -1 },	/* the real page */
 	{ "guid", F_ID, 0 },
 	{ "itunes:author", F_AUTHOR, 2 },
 	{ "itunes:summary", F_SUMMARY, 2 },
@@ -195,11 +196,11 @@ struct declared {
 
 /* A remembered table lookup (see find_tag). */
 struct tag_memo {
-	const char	*local, *uri;
+	const char	*local, *prefix, *uri;
 	const struct tag *tags;
 	const struct tag *hit;
 };
-#define TAG_MEMO	64
+#define TAG_MEMO	256
 
 struct feed_parser {
 	xmlParserCtxtPtr	 ctxt;
@@ -219,9 +220,11 @@ struct feed_parser {
 	int			 stopped;
 
 	const char		*format;
+	int			 atom;		/* an Atom document */
 	char			*feed_lang;	/* xml:lang at the feed */
 	int			 depth;
 	struct frame		 stack[DEPTH_MAX + 1];
+	long			 too_deep;	/* open elements past the stack */
 	int			 feed_depth;	/* 0 when not inside */
 	int			 entry_depth;
 	int			 author_depth;
@@ -310,10 +313,17 @@ parse_init(void)
 static void
 collapse(char *s)
 {
-	char *w = s;
+	char *w, *r;
 	int space = 0;
 
-	for (char *r = s; *r != '\0'; r++) {
+	/* Most ids, links and dates have no whitespace at all. */
+	for (r = s; *r != '\0' && *r != ' ' && (*r < '\t' || *r > '\r');
+	    r++)
+		;
+	if (*r == '\0')
+		return;
+	w = s;
+	for (r = s; *r != '\0'; r++) {
 		if (*r == ' ' || (*r >= '\t' && *r <= '\r')) {
 			space = w != s;
 			continue;
@@ -386,8 +396,10 @@ html_text_buf(xmlNode *top, struct buf *b)
 	while (n != NULL && b->len < TEXT_MAX) {
 		const char *name = (const char *)n->name;
 
-		if (n->type == XML_TEXT_NODE ||
-		    n->type == XML_CDATA_SECTION_NODE) {
+		if ((n->type == XML_TEXT_NODE ||
+		    n->type == XML_CDATA_SECTION_NODE) && !(n->parent != NULL &&
+		    n->parent->type == XML_ELEMENT_NODE &&
+		    name_in((const char *)n->parent->name, "script style"))) {
 			size_t len = strlen((const char *)n->content);
 
 			if (len > TEXT_MAX - b->len)
@@ -396,8 +408,9 @@ html_text_buf(xmlNode *top, struct buf *b)
 		} else if (n->type == XML_ELEMENT_NODE &&
 		    name_in(name, "br img hr")) {
 			buf_puts(b, " ");
-		} else if (n->type == XML_ELEMENT_NODE && n->children != NULL &&
-		    !name_in(name, "script style")) {
+		} else if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			/* A script's or style's own text is dropped below; what
+			 * libxml2 sometimes nests in them is not theirs. */
 			if (!name_in(name, INLINE))
 				buf_puts(b, " ");
 			n = n->children;
@@ -506,11 +519,30 @@ prefix_of(const char *uri)
 	return NULL;
 }
 
+/*
+ * A prefix used without its declaration (libxml2 reports no URI for it):
+ * when it is one of the usual ones, it means what it usually means.
+ */
+static const char *
+usual_prefix(const char *prefix)
+{
+	static const char *const usual[] = {
+		"atom", "content", "dc", "dcterms", "feedburner", "itunes",
+		"media",
+	};
+
+	for (size_t i = 0; i < sizeof(usual) / sizeof(usual[0]); i++)
+		if (strcmp(prefix, usual[i]) == 0)
+			return usual[i];
+	return NULL;
+}
+
 static const struct tag *
 lookup_tag(const struct tag *tags, size_t ntags, const char *local,
-    const char *uri)
+    const char *qprefix, const char *uri)
 {
-	const char *prefix = prefix_of(uri);
+	const char *prefix = uri == NULL && qprefix != NULL ?
+	    usual_prefix(qprefix) : prefix_of(uri);
 	char name[160];
 
 	if (prefix == NULL)
@@ -530,17 +562,20 @@ lookup_tag(const struct tag *tags, size_t ntags, const char *local,
  */
 static const struct tag *
 find_tag(struct feed_parser *p, const struct tag *tags, size_t ntags,
-    const char *local, const char *uri)
+    const char *local, const char *prefix, const char *uri)
 {
-	uintptr_t h = ((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 5) ^
-	    ((uintptr_t)tags >> 4);
-	struct tag_memo *m = &p->memo[h % TAG_MEMO];
+	uintptr_t h = ((uintptr_t)local ^ ((uintptr_t)uri << 1) ^
+	    ((uintptr_t)tags << 2) ^ ((uintptr_t)prefix << 3)) *
+	    (uintptr_t)0x9E3779B97F4A7C15ULL;
+	struct tag_memo *m = &p->memo[(h >> 24) % TAG_MEMO];
 
-	if (m->local != local || m->uri != uri || m->tags != tags) {
+	if (m->local != local || m->uri != uri || m->tags != tags ||
+	    m->prefix != prefix) {
 		m->local = local;
+		m->prefix = prefix;
 		m->uri = uri;
 		m->tags = tags;
-		m->hit = lookup_tag(tags, ntags, local, uri);
+		m->hit = lookup_tag(tags, ntags, local, prefix, uri);
 	}
 	return m->hit;
 }
@@ -864,7 +899,8 @@ field_start(struct feed_parser *p, struct fill *f, const struct tag *t,
 	case F_ENCLOSURE:
 		if ((s = attr(attrs, nattrs, "url", NULL)) != NULL) {
 			collapse(s);
-			s = absolute(top(p)->base, s);
+			if (*s != '\0')
+				s = absolute(top(p)->base, s);
 		}
 		add_enclosure(&f->e, s, attr(attrs, nattrs, "type", NULL),
 		    attr(attrs, nattrs, "length", NULL));
@@ -1017,6 +1053,9 @@ capture_value(struct capture *c)
 				*--t = '\0';
 		}
 		break;
+	case F_PUBLISHED:
+	case F_UPDATED:
+		break;		/* date_parse skips whitespace itself */
 	default:
 		collapse(s);
 		break;
@@ -1213,6 +1252,7 @@ root_start(struct feed_parser *p, const char *local, const char *uri,
 	if (top(p)->lang != NULL)
 		p->feed_lang = xstrdup(top(p)->lang);
 	if (strncmp(p->format, "atom", 4) == 0) {
+		p->atom = 1;
 		p->feed_depth = 1;
 		top(p)->role = R_FEED;
 	}
@@ -1220,10 +1260,10 @@ root_start(struct feed_parser *p, const char *local, const char *uri,
 
 /* A container (channel, item, entry) or a field of the one we are in. */
 static void
-element_start(struct feed_parser *p, const char *local, const char *uri,
-    const xmlChar **attrs, int nattrs)
+element_start(struct feed_parser *p, const char *local, const char *prefix,
+    const char *uri, const xmlChar **attrs, int nattrs)
 {
-	int atom = strncmp(p->format, "atom", 4) == 0;
+	int atom = p->atom;
 	const struct tag *t;
 	struct fill *f;
 
@@ -1253,12 +1293,12 @@ element_start(struct feed_parser *p, const char *local, const char *uri,
 	if (p->entry_depth > 0 && p->depth == p->entry_depth + 1) {
 		f = &p->item;
 		t = find_tag(p, entry_tags, sizeof(entry_tags) /
-		    sizeof(entry_tags[0]), local, uri);
+		    sizeof(entry_tags[0]), local, prefix, uri);
 	} else if (p->entry_depth == 0 && p->feed_depth > 0 &&
 	    p->depth == p->feed_depth + 1) {
 		f = &p->head;
 		t = find_tag(p, feed_tags, sizeof(feed_tags) /
-		    sizeof(feed_tags[0]), local, uri);
+		    sizeof(feed_tags[0]), local, prefix, uri);
 	} else
 		return;
 	if (t != NULL)
@@ -1278,8 +1318,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)namespaces_;
 	(void)nb_defaulted;
 	keep_references(p);
-	if (p->depth >= DEPTH_MAX) {
-		xmlStopParser(p->ctxt);
+	if (p->depth >= DEPTH_MAX || p->too_deep > 0) {
+		/* Nothing of a feed is this deep: skip it, say so. */
+		p->too_deep++;
+		bozo(p, "elements nested deeper than %d skipped", DEPTH_MAX);
 		return;
 	}
 	push_frame(p, attributes, nb_attributes);
@@ -1297,7 +1339,8 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (p->depth == 1)
 		root_start(p, local, uri, attributes, nb_attributes);
 	else if (p->format != NULL)
-		element_start(p, local, uri, attributes, nb_attributes);
+		element_start(p, local, (const char *)prefix, uri, attributes,
+		    nb_attributes);
 }
 
 static void
@@ -1307,6 +1350,10 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	struct feed_parser *p = ctx;
 
 	keep_references(p);
+	if (p->too_deep > 0) {
+		p->too_deep--;
+		return;
+	}
 	if (p->depth == 0)
 		return;
 	if (p->cap.active && p->depth > p->cap.depth)
@@ -1333,6 +1380,8 @@ on_chars(void *ctx, const xmlChar *ch, int len)
 	struct capture *c = &p->cap;
 
 	keep_references(p);
+	if (p->too_deep > 0)
+		return;
 	if (c->active) {
 		if (c->div_depth == -1 || (c->mode == M_TEXT &&
 		    p->depth > c->depth + 8))
