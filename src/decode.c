@@ -351,8 +351,10 @@ mend_reference(struct decoder *d, const char *s, size_t len)
 	ref_length(s, len, &c, &upper);
 	if (c < 0)
 		return 0;
-	if (c >= 0x80 && c <= 0x9F && (w = cp1252_char(d,
-	    (unsigned char)c)) > 0) {
+	if (c >= 0x80 && c <= 0x9F) {
+		/* Five bytes windows-1252 leaves undefined: U+FFFD. */
+		if ((w = cp1252_char(d, (unsigned char)c)) <= 0)
+			w = 0xFFFD;
 		snprintf(fixed, sizeof(fixed), "&#%ld;", w);
 		d->sink(d->arg, fixed, strlen(fixed));
 		return 1;
@@ -609,7 +611,15 @@ push_utf8(struct decoder *d, const char *in, size_t len, int final,
 			continue;
 		}
 		if ((n = utf8_next(p + i, len - i, &c)) > 0) {
-			if (c == 0xFFFE || c == 0xFFFF || (c == 0xFEFF &&
+			if (c >= 0x80 && c <= 0x9F) {
+				/* C1 controls: what windows-1252 meant. */
+				if (i > run)
+					sink(arg, in + run, i - run);
+				set_problem(d, "%s", "C1 control characters "
+				    "read as windows-1252");
+				emit_cp1252(d, (unsigned char)c, sink, arg);
+				run = i + (size_t)n;
+			} else if (c == 0xFFFE || c == 0xFFFF || (c == 0xFEFF &&
 			    i == 0 && !d->started)) {
 				if (i > run)
 					sink(arg, in + run, i - run);
