@@ -14,12 +14,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "url.h"
 
 enum section { S_NONE, S_SERVER, S_STORE, S_POLL, S_FEED, S_CHANNEL };
 enum kind { K_STR, K_DUR, K_SIZE, K_INT, K_BOOL, K_LISTEN, K_PATH, K_BASE,
-	K_URL };
+	K_URL, K_ALLOW };
 
 struct key {
 	enum section	 section;
@@ -51,6 +52,7 @@ static const struct key keys[] = {
 	{ S_POLL, "max_size", K_SIZE, C(max_size), 1024, 1LL << 30 },
 	{ S_POLL, "user_agent", K_STR, C(user_agent), 0, 0 },
 	{ S_POLL, "allow_private", K_BOOL, C(allow_private), 0, 0 },
+	{ S_POLL, "allow", K_ALLOW, C(allow), 0, 0 },
 	{ S_FEED, "url", K_URL, F(url), 0, 0 },
 	{ S_FEED, "title", K_STR, F(title), 0, 0 },
 	{ S_FEED, "tags", K_STR, F(tags), 0, 0 },
@@ -279,6 +281,18 @@ set_value(struct parser *p, const struct key *k, const char *v)
 		free(*(char **)(base + k->off));
 		*(char **)(base + k->off) = s;
 		return;
+	case K_ALLOW: {
+		struct addr_allow *list;
+		size_t count;
+
+		if (addr_allow_parse(v, &list, &count, err, sizeof(err)) == -1) {
+			perr(p, p->line, "%s: %s", k->name, err);
+			return;
+		}
+		free(list);
+		set_string((char **)(base + k->off), v);
+		return;
+	}
 	case K_URL:
 		if ((s = url_from_config(v, p->conf->dir, err,
 		    sizeof(err))) == NULL) {
@@ -620,6 +634,7 @@ conf_free(struct conf *c)
 	free(c->title);
 	free(c->store_path);
 	free(c->user_agent);
+	free(c->allow);
 	free(c);
 }
 

@@ -49,6 +49,7 @@ struct conf {
 	int64_t	 max_size;	/* bytes */
 	char	*user_agent;
 	int	 allow_private;
+	char	*allow;		/* "ADDR:PORT, ..." allowed though private */
 
 	struct feed_conf	*feeds;
 	size_t			 nfeeds;

@@ -216,8 +216,9 @@ static int
 read_url(const char *url, struct got *g)
 {
 	struct event_base *base = event_base_new();
+	/* The person at the terminal chose the URL: private is fine. */
 	struct fetch_opts fo = { PACKAGE_NAME "/" PACKAGE_VERSION, 30,
-	    MAX_DOC };
+	    MAX_DOC, 1, NULL };
 	struct fetcher *f = fetcher_new(base, &fo);
 
 	if (fetch_start(f, url, NULL, NULL, got_url, g) == 0)

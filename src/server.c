@@ -224,7 +224,10 @@ loop_init(struct loop *l, const struct conf *conf)
 	fo.user_agent = conf->user_agent;
 	fo.timeout = conf->timeout;
 	fo.max_size = conf->max_size;
-	l->fetcher = fetcher_new(l->base, &fo);
+	fo.allow_private = conf->allow_private;
+	fo.allow = conf->allow;
+	if ((l->fetcher = fetcher_new(l->base, &fo)) == NULL)
+		return -1;
 	l->sched = sched_new(conf->nfeeds);
 	l->timer = evtimer_new(l->base, timer_fired, l);
 	l->feeds = xcalloc(conf->nfeeds + 1, sizeof(*l->feeds));

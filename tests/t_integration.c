@@ -350,6 +350,7 @@ write_config(const char *path, int origin_port)
 	    "base_url = http://sluice.test/\n"
 	    "[store]\npath = %s/sluice.db\n"
 	    "[poll]\ninterval = 1h\nmin_interval = 1s\ntimeout = 10s\n"
+	    "allow = 127.0.0.1:%d\n"
 	    "[feed arxiv]\nurl = http://127.0.0.1:%d/feeds/arxiv-cs.xml\n"
 	    "interval = 1s\n"
 	    "[feed daily]\nurl = http://127.0.0.1:%d/feeds/daily-papers.atom\n"
@@ -360,9 +361,10 @@ write_config(const char *path, int origin_port)
 	    "[feed truncated]\nurl = http://127.0.0.1:%d/truncated.xml\n"
 	    "[feed page]\nurl = http://127.0.0.1:%d/page.html\n"
 	    "[feed missing]\nurl = http://127.0.0.1:%d/missing.xml\n"
+	    "[feed private]\nurl = http://127.0.0.2:%d/feeds/lab-blog.xml\n"
 	    "[channel cl]\nquery = continual -survey\ntitle = CL\n",
-	    tmpdir, origin_port, origin_port, srcdir, srcdir, origin_port,
-	    origin_port, origin_port, origin_port);
+	    tmpdir, origin_port, origin_port, origin_port, srcdir, srcdir,
+	    origin_port, origin_port, origin_port, origin_port, origin_port);
 	fclose(f);
 }
 
@@ -585,6 +587,9 @@ check_serve(int origin_port)
 	    "a 404 is logged as such");
 	ok(wait_log(&p, "feed truncated: broken XML", 1000),
 	    "a truncated feed is logged as broken, its entries kept");
+	ok(wait_log(&p, "feed private: blocked address: 127.0.0.2 is "
+	    "loopback", 1000), "a private address is refused (allow names "
+	    "only 127.0.0.1:PORT)");
 	ok(wait_entries(base, "?q=sprout", 3, 15000) >= 3,
 	    "a feed is polled again on its interval and its new entries "
 	    "appear");
