@@ -597,6 +597,7 @@ jsonfeed_parse(const char *data, size_t len, const char *url, char *err,
 	d = xcalloc(1, sizeof(*d));
 	d->format = "jsonfeed";
 	d->updated = DATE_NONE;
+	d->ttl = -1;
 	if (!utf8_valid(doc))
 		set_bozo(d, "invalid UTF-8, replaced with U+FFFD");
 	if (!items)

@@ -38,6 +38,7 @@ static const char usage_text[] =
     "       sluice parse  [--json] FILE|URL|- ...\n"
     "       sluice query  [-c FILE] [-f atom|text] [QUERY]\n"
     "       sluice check  [-c FILE]\n"
+    "       sluice feeds  [-c FILE] [--json]\n"
     "       sluice --help | --version\n";
 
 static int
@@ -458,6 +459,67 @@ done:
 	return rc;
 }
 
+/* sluice feeds [-c FILE] [--json]: the status of every configured feed. */
+static int
+cmd_feeds(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cfg = NULL;
+	struct conf *c = NULL;
+	struct store *s = NULL;
+	struct json_out *j = NULL;
+	struct buf names = { 0 }, out = { 0 };
+	char **v = NULL, err[512], *feeds = NULL;
+	int ch, json = 0, rc = 1;
+	int64_t id;
+
+	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c': cfg = optarg; break;
+		case 'j': json = 1; break;
+		default: return usage(2);
+		}
+	if (optind != argc)
+		return usage(2);
+	if ((c = load_config(cfg)) == NULL)
+		goto done;
+	if ((s = store_open(c->store_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "sluice: %s\n", err);
+		goto done;
+	}
+	v = xcalloc(c->nfeeds + 1, sizeof(char *));
+	for (size_t i = 0; i < c->nfeeds; i++) {
+		v[i] = c->feeds[i].name;
+		store_feed_ensure(s, c->feeds[i].name, c->feeds[i].url,
+		    c->feeds[i].title, &id);
+	}
+	if ((j = json_out_new()) == NULL ||
+	    json_out_strings(j, v, c->nfeeds, &names) == -1 ||
+	    (feeds = store_feeds_json(s, names.data)) == NULL) {
+		fprintf(stderr, "sluice: cannot read the feeds' status\n");
+		goto done;
+	}
+	if (json)
+		buf_printf(&out, "%s\n", feeds);
+	else if (render_feeds_table(j, feeds, !isatty(STDOUT_FILENO),
+	    &out) == -1)
+		goto done;
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	rc = 0;
+done:
+	free(feeds);
+	free(v);
+	json_out_free(j);
+	buf_free(&names);
+	buf_free(&out);
+	store_close(s);
+	conf_free(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -470,6 +532,7 @@ main(int argc, char **argv)
 		{ "parse", cmd_parse },
 		{ "query", cmd_query },
 		{ "check", cmd_check },
+		{ "feeds", cmd_feeds },
 	};
 	int rc = -1;
 

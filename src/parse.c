@@ -42,7 +42,8 @@
 
 enum field {
 	F_ID, F_TITLE, F_LINK, F_AUTHOR, F_SUMMARY, F_CONTENT, F_PUBLISHED,
-	F_UPDATED, F_CATEGORY, F_ENCLOSURE, F_LANGUAGE, F_COUNT
+	F_UPDATED, F_CATEGORY, F_ENCLOSURE, F_LANGUAGE, F_TTL, F_SKIPHOURS,
+	F_SKIPDAYS, F_COUNT
 };
 
 /* An element, by canonical name, and the field it fills; 0 beats 1 beats 2. */
@@ -109,7 +110,10 @@ static const struct tag feed_tags[] = {
 	{ "lastBuildDate", F_UPDATED, 0 },
 	{ "link", F_LINK, 0 },
 	{ "pubDate", F_UPDATED, 1 },
+	{ "skipDays", F_SKIPDAYS, 0 },
+	{ "skipHours", F_SKIPHOURS, 0 },
 	{ "title", F_TITLE, 0 },
+	{ "ttl", F_TTL, 0 },
 };
 
 /* Namespace URI to the prefix used in the tables; "" is plain RSS. */
@@ -179,6 +183,7 @@ struct capture {
 	int		 depth;
 	enum mode	 mode;
 	int		 markup;	/* the value is HTML (for titles) */
+	int		 spaced;	/* a space between nested elements */
 	int		 base64;	/* Atom 0.3 mode="base64" */
 	int		 unwrap;	/* xhtml: leave out the wrapping div */
 	int		 div_depth;	/* the div left out, or 0 */
@@ -239,6 +244,9 @@ struct feed_parser {
 	size_t			 expanded;
 
 	struct feed_doc		*doc;
+	int64_t			 ttl;		/* schedule hints, see */
+	uint32_t		 skip_hours;	/* schedule_hint */
+	uint8_t			 skip_days;
 	int			 bozo;
 	char			 bozo_reason[256];
 };
@@ -862,6 +870,7 @@ capture_start(struct feed_parser *p, struct fill *f, const struct tag *t,
 	c->depth = p->depth;
 	c->base = top(p)->base;
 	c->base64 = c->unwrap = 0;
+	c->spaced = t->field == F_SKIPHOURS || t->field == F_SKIPDAYS;
 	c->div_depth = 0;
 	c->last_open = (size_t)-1;
 	if (t->field == F_TITLE || t->field == F_SUMMARY ||
@@ -959,8 +968,11 @@ markup_start(struct feed_parser *p, const char *local, const char *prefix,
 {
 	struct capture *c = &p->cap;
 
-	if (c->mode == M_TEXT)
+	if (c->mode == M_TEXT) {
+		if (c->spaced)
+			append_text(c, " ", 1);
 		return;
+	}
 	if (c->unwrap && c->div_depth == 0 && p->depth == c->depth + 1 &&
 	    strcmp(local, "div") == 0 && uri != NULL && strcmp(uri,
 	    NS_XHTML) == 0) {
@@ -1063,6 +1075,40 @@ capture_value(struct capture *c)
 	return s;
 }
 
+/*
+ * RSS's hints for pollers: <ttl> minutes, <skipHours> (0-23, 24 read as
+ * 0) and <skipDays> (Monday, ...).
+ */
+static void
+schedule_hint(struct feed_parser *p, enum field f, const char *s)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	char word[16];
+	long v;
+
+	if (f == F_TTL) {
+		if (isdigit((unsigned char)*s) && (v = strtol(s, NULL, 10)) > 0 &&
+		    v < 525600)
+			p->ttl = (int64_t)v * 60;
+		return;
+	}
+	while (*s != '\0') {
+		size_t n = strcspn(s, " \t\r\n");
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, s);
+		if (f == F_SKIPHOURS && isdigit((unsigned char)word[0]) &&
+		    (v = strtol(word, NULL, 10)) >= 0 && v <= 24)
+			p->skip_hours |= 1U << (v % 24);
+		for (int d = 0; f == F_SKIPDAYS && d < 7; d++)
+			if (strcasecmp(word, days[d]) == 0)
+				p->skip_days |= (uint8_t)(1U << d);
+		s += n;
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+	}
+}
+
 static void
 capture_end(struct feed_parser *p)
 {
@@ -1087,6 +1133,12 @@ capture_end(struct feed_parser *p)
 		return;
 	}
 	switch (t->field) {
+	case F_TTL:
+	case F_SKIPHOURS:
+	case F_SKIPDAYS:
+		schedule_hint(p, t->field, s);
+		free(s);
+		return;
 	case F_PUBLISHED:
 	case F_UPDATED:
 		if (date_parse(s, &when) == 0) {
@@ -1488,6 +1540,7 @@ feed_parser_new(const char *url, const char *charset, entry_cb *cb,
 	p->doc = xcalloc(1, sizeof(*p->doc));
 	p->doc->updated = DATE_NONE;
 	p->stack[0].base = url;
+	p->ttl = -1;
 	fill_init(&p->head);
 	fill_init(&p->item);
 	return p;
@@ -1596,6 +1649,9 @@ finish_head(struct feed_parser *p)
 	struct fill *h = &p->head;
 
 	d->format = p->format;
+	d->ttl = p->ttl;
+	d->skip_hours = p->skip_hours;
+	d->skip_days = p->skip_days;
 	d->title = h->e.title;
 	d->link = h->e.link;
 	d->id = h->e.id;

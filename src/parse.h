@@ -51,6 +51,9 @@ struct feed_doc {
 	int64_t		 updated;
 	struct entry	*entries;	/* when collected (feed_parse) */
 	size_t		 nentries;
+	int64_t		 ttl;		/* RSS <ttl> in seconds, or -1 */
+	uint32_t	 skip_hours;	/* RSS <skipHours>: bit h = UTC hour h */
+	uint8_t		 skip_days;	/* RSS <skipDays>: bit 0 = Sunday */
 	int		 bozo;		/* not well-formed; recovered */
 	char		*bozo_reason;	/* why, or NULL */
 };

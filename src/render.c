@@ -320,7 +320,8 @@ render_text(const struct item *items, size_t n, struct buf *out)
  * bound, json_object() and json_array() do the quoting.  The statements
  * are prepared once per struct json_out.
  */
-enum { J_PUSH, J_PUSHJ, J_ENTRY, J_ENCLOSURE, J_FEED, J_QUOTE, J_COUNT };
+enum { J_PUSH, J_PUSHJ, J_ENTRY, J_ENCLOSURE, J_FEED, J_QUOTE, J_FEEDS,
+	J_COUNT };
 
 static const char *const json_sql[J_COUNT] = {
 	[J_PUSH] = "SELECT json_insert(?1, '$[#]', ?2)",
@@ -335,6 +336,17 @@ static const char *const json_sql[J_COUNT] = {
 	    "SELECT json_object('title', ?1, 'link', ?2, 'id', ?3,"
 	    " 'subtitle', ?4, 'updated', ?5, 'language', ?6)",
 	[J_QUOTE] = "SELECT json_quote(?1)",
+	/* The columns of `sluice feeds`, from store_feeds_json's array. */
+	[J_FEEDS] =
+	    "SELECT json_extract(value, '$.name'),"
+	    " json_extract(value, '$.state'),"
+	    " coalesce(json_extract(value, '$.http_status'), '-'),"
+	    " coalesce(json_extract(value, '$.last_success'), '-'),"
+	    " coalesce(json_extract(value, '$.next_poll'), '-'),"
+	    " json_extract(value, '$.consecutive_errors'),"
+	    " json_extract(value, '$.entries'),"
+	    " coalesce(json_extract(value, '$.error'), '')"
+	    " FROM json_each(?1)",
 };
 
 struct json_out {
@@ -518,6 +530,53 @@ json_out_close(struct json_out *j, const struct feed_doc *d, struct buf *out)
 		return -1;
 	buf_puts(out, "}");
 	return 0;
+}
+
+int
+json_out_strings(struct json_out *j, char *const *v, size_t n,
+    struct buf *out)
+{
+	struct buf arr = { 0 };
+
+	buf_puts(&arr, "[]");
+	for (size_t i = 0; i < n; i++)
+		if (json_push(j, 0, &arr, v[i]) == -1) {
+			buf_free(&arr);
+			return -1;
+		}
+	buf_append(out, arr.data, arr.len);
+	buf_free(&arr);
+	return 0;
+}
+
+int
+render_feeds_table(struct json_out *j, const char *feeds, int tsv,
+    struct buf *out)
+{
+	static const char *const head[] = { "NAME", "STATE", "HTTP",
+	    "LAST SUCCESS", "NEXT POLL", "ERRORS", "ENTRIES", "ERROR" };
+	static const int width[] = { 16, 6, 5, 21, 21, 7, 8, 0 };
+	sqlite3_stmt *st = j->st[J_FEEDS];
+	int rc;
+
+	for (int c = 0; c < 8; c++)
+		buf_printf(out, "%s%-*s", c ? (tsv ? "\t" : " ") : "",
+		    tsv ? 0 : width[c], head[c]);
+	buf_puts(out, "\n");
+	bind_opt(st, 1, feeds);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < 8; c++) {
+			const char *v = (const char *)sqlite3_column_text(st,
+			    c);
+
+			buf_printf(out, "%s%-*s", c ? (tsv ? "\t" : " ") :
+			    "", tsv ? 0 : width[c], v ? v : "");
+		}
+		buf_puts(out, "\n");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

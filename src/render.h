@@ -50,6 +50,15 @@ int		 json_out_feed(struct json_out *, const struct feed_doc *,
 		    struct buf *out);
 int		 json_out_quote(struct json_out *, const char *,
 		    struct buf *out);
+/* A JSON array of the n strings of v. */
+int		 json_out_strings(struct json_out *, char *const *v, size_t n,
+		    struct buf *out);
+/*
+ * `sluice feeds` as a table (aligned, or tab-separated when tsv) from the
+ * JSON array store_feeds_json gives.
+ */
+int		 render_feeds_table(struct json_out *, const char *feeds,
+		    int tsv, struct buf *out);
 /* The whole document at once. */
 int		 render_parse_json(const struct feed_doc *, struct buf *out);
 

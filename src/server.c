@@ -1,15 +1,19 @@
 /*
- * server.c - the loop.  A timer wakes at the earliest deadline of the
- * schedule; due feeds are fetched (at most `concurrency` at a time); each
- * finished transfer is parsed and committed, and the feed is scheduled
- * again.  In serve mode the HTTP server shares the loop.
+ * server.c - the loop.  A timer wakes when the schedule may hand out a
+ * feed; the feed is fetched; finished transfers are queued and handled
+ * together, in one store transaction (a savepoint each), so that a pass
+ * over thousands of feeds costs few fsyncs; then the schedule says when to
+ * come back.  In serve mode the HTTP server shares the loop.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <curl/curl.h>
 #include <event2/event.h>
 
 #include "decode.h"
@@ -20,11 +24,29 @@
 #include "sched.h"
 #include "server.h"
 #include "store.h"
+#include "url.h"
+
+#define MOVED_CONFIRM	3	/* polls that must see a permanent redirect */
 
 struct feed_state {
 	struct loop	*loop;
-	size_t		 index;	/* into conf->feeds */
-	int64_t		 id;	/* row in the store */
+	size_t		 index;		/* into conf->feeds */
+	int64_t		 id;		/* row in the store */
+	struct feed_memory mem;		/* url, validators, redirect */
+	int		 wanted;	/* one-shot mode: to be polled */
+};
+
+/* A finished transfer waiting to be handled (see flush). */
+struct done {
+	size_t		 feed;
+	int		 ok;
+	long		 status;
+	char		*error;
+	const char	*error_class;	/* static */
+	struct buf	 body;
+	char		*etag, *last_modified, *charset, *url, *moved_to;
+	int64_t		 retry_after, max_age, expires_in;
+	struct done	*next;
 };
 
 struct loop {
@@ -34,11 +56,14 @@ struct loop {
 	struct fetcher		*fetcher;
 	struct sched		*sched;
 	struct event		*timer;
+	struct event		*flush;
 	struct feed_state	*feeds;
-	size_t			 active;
+	struct done		*queue, **queue_tail;
 	int			 once;		/* exit when nothing is left */
 	size_t			 pending;	/* one-shot: polls not done */
-	int			 failures;
+	size_t			 total;
+	int			 progress;	/* a terminal to draw on */
+	size_t			 ok, not_modified, failed;
 };
 
 static int64_t
@@ -52,134 +77,283 @@ mono_ms(void)
 
 static void tick(struct loop *);
 
+/* Wakes the loop when the schedule may next hand out a feed. */
 static void
 arm(struct loop *l)
 {
-	int64_t due = sched_next_due(l->sched), wait;
+	int64_t now = mono_ms(), due = sched_wake(l->sched, now), wait;
 	struct timeval tv;
 
 	if (due == SCHED_NEVER) {
 		evtimer_del(l->timer);
 		return;
 	}
-	wait = due - mono_ms();
-	if (wait < 0)
-		wait = 0;
+	wait = due > now ? due - now : 0;
 	tv.tv_sec = wait / 1000;
 	tv.tv_usec = (wait % 1000) * 1000;
 	evtimer_add(l->timer, &tv);
 }
 
-/* Schedules feed i `secs` seconds from now, in the store and the heap. */
 static void
-reschedule(struct loop *l, size_t i, int64_t secs)
+show_progress(struct loop *l)
 {
-	store_feed_schedule(l->store, l->feeds[i].id, time(NULL) + secs);
-	if (!l->once)
-		sched_set(l->sched, i, mono_ms() + secs * 1000);
+	size_t done = l->total - l->pending;
+
+	if (l->progress)
+		fprintf(stderr, "\rpolling: %zu/%zu (%zu failed)", done,
+		    l->total, l->failed);
 }
 
 static void
-one_done(struct loop *l)
+done_free(struct done *d)
 {
-	if (l->once && --l->pending == 0)
-		event_base_loopbreak(l->base);
+	free(d->error);
+	buf_free(&d->body);
+	free(d->etag);
+	free(d->last_modified);
+	free(d->charset);
+	free(d->url);
+	free(d->moved_to);
+	free(d);
 }
 
-static void
-record(struct loop *l, size_t i, const struct fetch_result *r)
+static char *
+dup_or_null(const char *s)
 {
-	const struct feed_conf *fc = &l->conf->feeds[i];
-	struct feed_doc *doc;
-	struct validators v;
-	struct poll_counts c;
-	char err[256], charset[64];
-	int64_t now = time(NULL);
-
-	if (!r->ok) {
-		log_warnx("feed %s: %s", fc->name, r->error);
-		store_feed_error(l->store, l->feeds[i].id, (int)r->status,
-		    r->error, now);
-		l->failures++;
-		return;
-	}
-	if (r->status == 304) {
-		log_debug("feed %s: not modified", fc->name);
-		store_feed_unchanged(l->store, l->feeds[i].id, now);
-		return;
-	}
-	if (decode_content_type_charset(r->content_type, charset,
-	    sizeof(charset)) == -1)
-		charset[0] = '\0';
-	doc = feed_parse(r->body.data, r->body.len, r->url, charset[0] ?
-	    charset : NULL, err, sizeof(err));
-	if (doc == NULL) {
-		log_warnx("feed %s: %s", fc->name, err);
-		store_feed_error(l->store, l->feeds[i].id, (int)r->status, err,
-		    now);
-		l->failures++;
-		return;
-	}
-	if (doc->bozo)
-		log_warnx("feed %s: broken XML, entries recovered: %s",
-		    fc->name, doc->bozo_reason);
-	v.etag = (char *)r->etag;
-	v.last_modified = (char *)r->last_modified;
-	if (store_feed_commit(l->store, l->feeds[i].id, doc, &v,
-	    (int)r->status, now, &c, err, sizeof(err)) == -1) {
-		log_warnx("feed %s: store: %s", fc->name, err);
-		l->failures++;
-	} else
-		log_info("feed %s: %d new, %d updated, %d unchanged (%zu "
-		    "bytes)", fc->name, c.new, c.updated, c.unchanged,
-		    r->body.len);
-	feed_doc_free(doc);
+	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* The fetcher's callback: the result is queued, handled in flush(). */
 static void
 fetched(const struct fetch_result *r, void *arg)
 {
 	struct feed_state *fs = arg;
 	struct loop *l = fs->loop;
-	size_t i = fs->index;
+	struct done *d = xcalloc(1, sizeof(*d));
+	char cs[64];
 
-	l->active--;
-	record(l, i, r);
-	reschedule(l, i, conf_feed_interval(l->conf, &l->conf->feeds[i]));
-	one_done(l);
-	tick(l);
+	d->feed = fs->index;
+	d->ok = r->ok;
+	d->status = r->status;
+	d->error = r->ok ? NULL : xstrdup(r->error);
+	d->error_class = r->error_class;
+	buf_append(&d->body, r->body.data ? r->body.data : "", r->body.len);
+	d->etag = dup_or_null(r->etag);
+	d->last_modified = dup_or_null(r->last_modified);
+	if (decode_content_type_charset(r->content_type, cs, sizeof(cs)) == 0)
+		d->charset = xstrdup(cs);
+	d->url = dup_or_null(r->url);
+	d->moved_to = dup_or_null(r->moved_to);
+	d->retry_after = r->retry_after;
+	d->max_age = r->max_age;
+	d->expires_in = r->expires_in;
+	*l->queue_tail = d;
+	l->queue_tail = &d->next;
+	event_active(l->flush, EV_TIMEOUT, 0);
+}
+
+/*
+ * A permanent redirect is adopted once the same target was seen on
+ * MOVED_CONFIRM polls in a row, never from https to http; anything else
+ * forgets it.  Returns the URL to poll from now on, or NULL.
+ */
+static const char *
+follow_move(struct loop *l, struct feed_state *fs, const struct done *d)
+{
+	struct feed_memory *m = &fs->mem;
+	const char *name = l->conf->feeds[fs->index].name;
+
+	if (d->moved_to == NULL || !d->ok) {
+		free(m->moved_to);
+		m->moved_to = NULL;
+		m->moved_count = 0;
+		return NULL;
+	}
+	if (m->moved_to != NULL && strcmp(m->moved_to, d->moved_to) == 0)
+		m->moved_count++;
+	else {
+		free(m->moved_to);
+		m->moved_to = xstrdup(d->moved_to);
+		m->moved_count = 1;
+	}
+	if (m->moved_count < MOVED_CONFIRM)
+		return NULL;
+	if (strncasecmp(m->url, "https:", 6) == 0 &&
+	    strncasecmp(m->moved_to, "http:", 5) == 0)
+		return NULL;
+	log_info("feed %s: moved permanently to %s (seen %d times)", name,
+	    m->moved_to, m->moved_count);
+	free(m->url);
+	m->url = m->moved_to;
+	m->moved_to = NULL;
+	m->moved_count = 0;
+	return m->url;
+}
+
+/* Parses and stores a 200; fills the counts; NULL or an error text. */
+static const char *
+take_body(struct loop *l, struct feed_state *fs, const struct done *d,
+    struct sched_outcome *o, struct poll_counts *c, char *err, size_t errlen)
+{
+	const char *name = l->conf->feeds[fs->index].name;
+	struct feed_doc *doc;
+	struct validators v;
+	int64_t now = time(NULL);
+
+	doc = feed_parse(d->body.data ? d->body.data : "", d->body.len,
+	    d->url, d->charset, err, errlen);
+	if (doc == NULL)
+		return "not_a_feed";
+	if (doc->bozo)
+		log_warnx("feed %s: broken XML, entries recovered: %s", name,
+		    doc->bozo_reason);
+	v.etag = d->etag;
+	v.last_modified = d->last_modified;
+	if (store_feed_commit(l->store, fs->id, doc, &v, now, c, err,
+	    errlen) == -1) {
+		feed_doc_free(doc);
+		return "store";
+	}
+	free(fs->mem.etag);
+	free(fs->mem.last_modified);
+	fs->mem.etag = dup_or_null(d->etag);
+	fs->mem.last_modified = dup_or_null(d->last_modified);
+	o->ttl = doc->ttl;
+	o->skip_hours = doc->skip_hours;
+	o->skip_days = doc->skip_days;
+	feed_doc_free(doc);
+	return NULL;
+}
+
+/* One finished transfer: parse, store, schedule, record, log. */
+static void
+handle(struct loop *l, struct done *d)
+{
+	struct feed_state *fs = &l->feeds[d->feed];
+	const char *name = l->conf->feeds[d->feed].name;
+	struct sched_outcome o;
+	struct feed_status st;
+	struct poll_counts c = { 0, 0, 0 };
+	char err[256] = "";
+	const char *class = NULL, *error = NULL;
+	int64_t now = mono_ms(), wall = time(NULL), next;
+
+	memset(&o, 0, sizeof(o));
+	o.retry_after = d->retry_after;
+	o.max_age = d->max_age;
+	o.expires_in = d->expires_in;
+	o.ttl = -1;
+	o.status = (int)d->status;
+	o.wall_now = wall;
+	if (!d->ok) {
+		class = d->error_class;
+		error = d->error;
+		o.gone = d->status == 410;
+	} else if (d->status == 304 && fs->mem.etag == NULL &&
+	    fs->mem.last_modified == NULL) {
+		class = "http";
+		error = "304 Not Modified to a request that was not conditional";
+	} else if (d->status != 304 && (class = take_body(l, fs, d, &o, &c,
+	    err, sizeof(err))) != NULL)
+		error = err;
+	o.ok = error == NULL;
+	o.entries_per_week = store_feed_rate(l->store, fs->id, wall);
+	memset(&st, 0, sizeof(st));
+	st.url = follow_move(l, fs, d);
+	next = sched_done(l->sched, d->feed, now, &o);
+	if (l->once)
+		sched_retire(l->sched, d->feed);	/* one pass only */
+	st.id = fs->id;
+	st.state = o.gone ? "gone" : error != NULL ? "error" : "ok";
+	st.http_status = (int)d->status;
+	st.error = error;
+	st.error_class = class;
+	st.attempt = wall;
+	st.success = error == NULL;
+	st.next_poll = next == SCHED_NEVER ? 0 : wall + (next - now + 999) /
+	    1000;
+	st.consecutive_errors = sched_errors(l->sched, d->feed);
+	st.bytes = (int64_t)d->body.len;
+	st.new_entries = c.new;
+	st.updated_entries = c.updated;
+	st.interval = sched_interval(l->sched, d->feed);
+	st.moved_to = fs->mem.moved_to;
+	st.moved_count = fs->mem.moved_count;
+	if (store_feed_status(l->store, &st) == -1)
+		log_warnx("feed %s: cannot record the poll", name);
+	if (o.gone) {
+		fs->mem.gone = 1;
+		log_warnx("feed %s: 410 Gone; it will not be polled again",
+		    name);
+	} else if (error != NULL)
+		log_warnx("feed %s: %s", name, error);
+	else if (d->status == 304)
+		log_debug("feed %s: not modified", name);
+	else
+		log_info("feed %s: %d new, %d updated, %d unchanged (%zu "
+		    "bytes)", name, c.new, c.updated, c.unchanged, d->body.len);
+	if (error != NULL)
+		l->failed++;
+	else if (d->status == 304)
+		l->not_modified++;
+	else
+		l->ok++;
+	if (l->once) {
+		l->pending--;
+		show_progress(l);
+	}
+}
+
+/* Handles every queued result in one transaction. */
+static void
+flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop *l = arg;
+	struct done *d;
+	int tx;
+
+	(void)fd;
+	(void)what;
+	tx = store_tx_begin(l->store) == 0;
+	while ((d = l->queue) != NULL) {
+		if ((l->queue = d->next) == NULL)
+			l->queue_tail = &l->queue;
+		handle(l, d);
+		done_free(d);
+	}
+	if (tx && store_tx_commit(l->store) == -1)
+		log_warnx("store: a batch of polls could not be committed");
+	if (l->once && l->pending == 0)
+		event_base_loopbreak(l->base);
+	else
+		tick(l);
 }
 
 static void
 start(struct loop *l, size_t i)
 {
-	const struct feed_conf *fc = &l->conf->feeds[i];
-	struct validators v;
+	struct feed_state *fs = &l->feeds[i];
+	struct fetch_result r;
 
-	store_feed_validators(l->store, l->feeds[i].id, &v);
-	log_debug("feed %s: fetching %s", fc->name, fc->url);
-	if (fetch_start(l->fetcher, fc->url, v.etag, v.last_modified, fetched,
-	    &l->feeds[i]) == -1) {
-		log_warnx("feed %s: cannot start the transfer", fc->name);
-		store_feed_error(l->store, l->feeds[i].id, 0,
-		    "cannot start the transfer", time(NULL));
-		reschedule(l, i, conf_feed_interval(l->conf, fc));
-		l->failures++;
-		one_done(l);
-	} else
-		l->active++;
-	validators_clear(&v);
+	log_debug("feed %s: fetching %s", l->conf->feeds[i].name, fs->mem.url);
+	if (fetch_start(l->fetcher, fs->mem.url, fs->mem.etag,
+	    fs->mem.last_modified, fetched, fs) == 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.retry_after = r.max_age = r.expires_in = -1;
+	snprintf(r.error, sizeof(r.error), "cannot start the transfer");
+	r.error_class = "network";
+	fetched(&r, fs);
 }
 
-/* Starts due feeds while the concurrency limit allows, then re-arms. */
+/* Starts what the schedule hands out now, then re-arms. */
 static void
 tick(struct loop *l)
 {
 	size_t i;
 	int64_t now = mono_ms();
 
-	while (l->active < (size_t)l->conf->concurrency &&
-	    sched_pop_due(l->sched, now, &i))
+	while (sched_take(l->sched, now, &i))
 		start(l, i);
 	arm(l);
 }
@@ -207,14 +381,33 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(l->base);
 }
 
+/* The host part of a URL, for the per-host limits; "" for file:. */
+static char *
+host_of(const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *out;
+
+	if (u != NULL && url_is_http(url) && curl_url_set(u, CURLUPART_URL,
+	    url, 0) == 0 && curl_url_get(u, CURLUPART_HOST, &h, 0) == 0)
+		out = xstrdup(h);
+	else
+		out = xstrdup("");
+	curl_free(h);
+	curl_url_cleanup(u);
+	return out;
+}
+
 static int
 loop_init(struct loop *l, const struct conf *conf)
 {
 	struct fetch_opts fo;
+	struct sched_conf sc;
 	char err[512];
 
 	memset(l, 0, sizeof(*l));
 	l->conf = conf;
+	l->queue_tail = &l->queue;
 	if ((l->store = store_open(conf->store_path, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("store: %s", err);
@@ -228,19 +421,33 @@ loop_init(struct loop *l, const struct conf *conf)
 	fo.allow = conf->allow;
 	if ((l->fetcher = fetcher_new(l->base, &fo)) == NULL)
 		return -1;
-	l->sched = sched_new(conf->nfeeds);
+	sc.interval = conf->interval;
+	sc.min_interval = conf->min_interval;
+	sc.max_interval = conf->max_interval;
+	sc.concurrency = (int)conf->concurrency;
+	sc.per_host = (int)conf->per_host;
+	sc.jitter = 0.1;
+	sc.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
+	l->sched = sched_new(&sc, conf->nfeeds);
 	l->timer = evtimer_new(l->base, timer_fired, l);
+	l->flush = event_new(l->base, -1, 0, flush, l);
 	l->feeds = xcalloc(conf->nfeeds + 1, sizeof(*l->feeds));
 	for (size_t i = 0; i < conf->nfeeds; i++) {
-		l->feeds[i].loop = l;
-		l->feeds[i].index = i;
+		struct feed_state *fs = &l->feeds[i];
+		char *host;
+
+		fs->loop = l;
+		fs->index = i;
 		if (store_feed_ensure(l->store, conf->feeds[i].name,
-		    conf->feeds[i].url, conf->feeds[i].title,
-		    &l->feeds[i].id) == -1) {
+		    conf->feeds[i].url, conf->feeds[i].title, &fs->id) == -1 ||
+		    store_feed_load(l->store, fs->id, &fs->mem) == -1) {
 			log_warnx("store: cannot record feed %s",
 			    conf->feeds[i].name);
 			return -1;
 		}
+		host = host_of(fs->mem.url);
+		sched_feed(l->sched, i, host, conf->feeds[i].interval);
+		free(host);
 	}
 	return 0;
 }
@@ -248,27 +455,40 @@ loop_init(struct loop *l, const struct conf *conf)
 static void
 loop_free(struct loop *l)
 {
+	struct done *d;
+
 	fetcher_free(l->fetcher);	/* drops transfers in flight */
+	while ((d = l->queue) != NULL) {
+		l->queue = d->next;
+		done_free(d);
+	}
 	if (l->timer != NULL)
 		event_free(l->timer);
+	if (l->flush != NULL)
+		event_free(l->flush);
 	sched_free(l->sched);
+	for (size_t i = 0; l->feeds != NULL && i < l->conf->nfeeds; i++)
+		feed_memory_clear(&l->feeds[i].mem);
 	free(l->feeds);
 	store_close(l->store);
 	if (l->base != NULL)
 		event_base_free(l->base);
 }
 
-/* Puts every feed on the schedule at its stored next poll time. */
+/* Every feed on the schedule at its stored next poll time. */
 static void
 schedule_all(struct loop *l)
 {
 	int64_t now = time(NULL), mono = mono_ms();
 
 	for (size_t i = 0; i < l->conf->nfeeds; i++) {
-		int64_t next = store_feed_next_poll(l->store, l->feeds[i].id);
-		int64_t wait = next > now ? next - now : 0;
+		struct feed_memory *m = &l->feeds[i].mem;
+		int64_t wait = m->next_poll > now ? m->next_poll - now : 0;
 
-		sched_set(l->sched, i, mono + wait * 1000);
+		if (m->gone)
+			sched_retire(l->sched, i);
+		else
+			sched_due(l->sched, i, mono + wait * 1000);
 	}
 }
 
@@ -324,25 +544,31 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 	if (loop_init(&l, conf) == -1)
 		goto done;
 	l.once = 1;
+	l.progress = isatty(STDERR_FILENO);
 	for (size_t i = 0; i < conf->nfeeds; i++) {
+		struct feed_memory *m = &l.feeds[i].mem;
 		int due = 0;
 
 		if (nnames == 0)
-			due = store_feed_next_poll(l.store, l.feeds[i].id) <=
-			    now;
+			due = !m->gone && m->next_poll <= now;
 		for (size_t k = 0; k < nnames; k++)
 			if (strcmp(names[k], conf->feeds[i].name) == 0)
 				due = 1;
 		if (due) {
-			sched_set(l.sched, i, mono);
+			sched_due(l.sched, i, mono);
 			l.pending++;
 		}
 	}
+	l.total = l.pending;
 	if (l.pending > 0) {
 		tick(&l);
 		event_base_dispatch(l.base);
 	}
-	rc = l.failures > 0;
+	if (l.progress && l.total > 0)
+		fputc('\n', stderr);
+	fprintf(stderr, "poll: %zu feeds: %zu ok, %zu not modified, %zu "
+	    "failed\n", l.total, l.ok, l.not_modified, l.failed);
+	rc = l.failed > 0;
 done:
 	loop_free(&l);
 	return rc;

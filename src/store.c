@@ -65,43 +65,91 @@ static const char *const migrations[] = {
 	"  INSERT INTO entries_fts(rowid, title, text, author, tags)"
 	"  VALUES (new.id, new.title, new.text, new.author, new.tags);"
 	"END;",
+	/*
+	 * 2: what the poller records of every poll.  url is the URL polled,
+	 * conf_url the one configured: they differ once a permanent
+	 * redirect has been confirmed.
+	 */
+	"ALTER TABLE feeds ADD COLUMN conf_url TEXT;"
+	"UPDATE feeds SET conf_url = url;"
+	"ALTER TABLE feeds ADD COLUMN state TEXT NOT NULL DEFAULT 'ok';"
+	"ALTER TABLE feeds ADD COLUMN error_class TEXT;"
+	"ALTER TABLE feeds ADD COLUMN bytes INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN new_entries INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN updated_entries INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN interval INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN moved_to TEXT;"
+	"ALTER TABLE feeds ADD COLUMN moved_count INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 enum stmt {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-	ST_FEED_ENSURE, ST_FEED_VALIDATORS, ST_FEED_OK, ST_FEED_UNCHANGED,
-	ST_FEED_ERROR, ST_FEED_SCHEDULE, ST_FEED_NEXT, ST_ENTRY_PUT, ST_JSON_PUSH, ST_ITEMS, ST_PING,
-	ST_COUNT
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
+	ST_ROLLBACK_TO, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
+	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON, ST_ENTRY_PUT,
+	ST_JSON_PUSH, ST_ITEMS, ST_PING, ST_COUNT
 };
 
 static const char *const sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT poll",
+	[ST_RELEASE] = "RELEASE poll",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO poll",
+	/*
+	 * A configured feed: a new URL in the config (not a redirect) starts
+	 * it afresh, a gone feed included.
+	 */
 	[ST_FEED_ENSURE] =
-	    "INSERT INTO feeds(name, url, conf_title) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT(name) DO UPDATE SET url = excluded.url,"
-	    " conf_title = excluded.conf_title"
+	    "INSERT INTO feeds(name, url, conf_url, conf_title)"
+	    " VALUES (?1, ?2, ?2, ?3)"
+	    " ON CONFLICT(name) DO UPDATE SET conf_title = excluded.conf_title,"
+	    " url = iif(feeds.conf_url IS excluded.conf_url, feeds.url,"
+	    "   excluded.url),"
+	    " state = iif(feeds.conf_url IS excluded.conf_url, feeds.state,"
+	    "   'ok'),"
+	    " moved_to = iif(feeds.conf_url IS excluded.conf_url,"
+	    "   feeds.moved_to, NULL),"
+	    " moved_count = iif(feeds.conf_url IS excluded.conf_url,"
+	    "   feeds.moved_count, 0),"
+	    " conf_url = excluded.conf_url"
 	    " RETURNING id",
-	[ST_FEED_VALIDATORS] =
-	    "SELECT etag, last_modified FROM feeds WHERE id = ?1",
+	[ST_FEED_LOAD] =
+	    "SELECT url, etag, last_modified, moved_to, moved_count,"
+	    " next_poll, consecutive_errors, state FROM feeds WHERE id = ?1",
 	[ST_FEED_OK] =
 	    "UPDATE feeds SET title = ?2, link = ?3, feed_id = ?4, etag = ?5,"
-	    " last_modified = ?6, http_status = ?7, error = NULL,"
-	    " consecutive_errors = 0, last_attempt = ?8, last_success = ?8,"
-	    " updated = coalesce(?9, ?8)"
+	    " last_modified = ?6, updated = coalesce(?7, ?8)"
 	    " WHERE id = ?1",
-	[ST_FEED_UNCHANGED] =
-	    "UPDATE feeds SET http_status = 304, error = NULL,"
-	    " consecutive_errors = 0, last_attempt = ?2, last_success = ?2"
+	[ST_FEED_STATUS] =
+	    "UPDATE feeds SET state = ?2, http_status = ?3, error = ?4,"
+	    " error_class = ?5, last_attempt = ?6,"
+	    " last_success = iif(?7, ?6, last_success), next_poll = ?8,"
+	    " consecutive_errors = ?9, bytes = ?10, new_entries = ?11,"
+	    " updated_entries = ?12, interval = ?13, moved_to = ?14,"
+	    " moved_count = ?15, url = coalesce(?16, url)"
 	    " WHERE id = ?1",
-	[ST_FEED_ERROR] =
-	    "UPDATE feeds SET http_status = ?2, error = ?3,"
-	    " consecutive_errors = consecutive_errors + 1, last_attempt = ?4"
-	    " WHERE id = ?1",
-	[ST_FEED_SCHEDULE] = "UPDATE feeds SET next_poll = ?2 WHERE id = ?1",
-	[ST_FEED_NEXT] = "SELECT next_poll FROM feeds WHERE id = ?1",
+	/* How often it publishes: entries dated in the last four weeks. */
+	[ST_FEED_RATE] =
+	    "SELECT count(*) / 4.0 FROM entries WHERE feed = ?1"
+	    " AND date > ?2 - 28 * 86400",
+	[ST_FEEDS_JSON] =
+	    "SELECT json_group_array(json(o)) FROM (SELECT"
+	    " json_object('name', f.name, 'url', f.url,"
+	    " 'config_url', f.conf_url, 'title', coalesce(f.conf_title,"
+	    " f.title), 'state', f.state, 'http_status', f.http_status,"
+	    " 'last_attempt', strftime('%Y-%m-%dT%H:%M:%SZ', f.last_attempt,"
+	    " 'unixepoch'), 'last_success', strftime('%Y-%m-%dT%H:%M:%SZ',"
+	    " f.last_success, 'unixepoch'), 'next_poll',"
+	    " strftime('%Y-%m-%dT%H:%M:%SZ', f.next_poll, 'unixepoch'),"
+	    " 'consecutive_errors', f.consecutive_errors, 'error', f.error,"
+	    " 'error_class', f.error_class, 'interval', f.interval,"
+	    " 'bytes', f.bytes, 'new', f.new_entries,"
+	    " 'updated', f.updated_entries, 'moved_to', f.moved_to,"
+	    " 'entries', (SELECT count(*) FROM entries e WHERE e.feed = f.id))"
+	    " AS o FROM json_each(?1) AS n JOIN feeds f ON f.name = n.value"
+	    " ORDER BY n.key)",
 	/*
 	 * New entries get a random UUID that never changes; a known one is
 	 * rewritten only when something in it changed, and its version
@@ -314,21 +362,6 @@ store_feed_ensure(struct store *s, const char *name, const char *url,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int
-store_feed_validators(struct store *s, int64_t feed_id, struct validators *v)
-{
-	sqlite3_stmt *st = s->st[ST_FEED_VALIDATORS];
-	int rc;
-
-	memset(v, 0, sizeof(*v));
-	sqlite3_bind_int64(st, 1, feed_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v->etag = column_text(st, 0);
-		v->last_modified = column_text(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
 
 void
 validators_clear(struct validators *v)
@@ -513,93 +546,171 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A transaction of its own, or a savepoint within the caller's. */
+static int
+poll_begin(struct store *s, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(s->db);
+	return run(s, *nested ? ST_SAVEPOINT : ST_BEGIN);
+}
+
+static int
+poll_end(struct store *s, int nested, int ok)
+{
+	if (ok)
+		return run(s, nested ? ST_RELEASE : ST_COMMIT);
+	if (nested) {
+		run(s, ST_ROLLBACK_TO);
+		run(s, ST_RELEASE);
+	} else
+		run(s, ST_ROLLBACK);
+	return -1;
+}
+
 int
 store_feed_commit(struct store *s, int64_t feed_id, const struct feed_doc *d,
-    const struct validators *v, int http_status, int64_t now,
-    struct poll_counts *c, char *err, size_t errlen)
+    const struct validators *v, int64_t now, struct poll_counts *c,
+    char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->st[ST_FEED_OK];
 	char **keys;
+	int nested, ok = 1;
 
 	memset(c, 0, sizeof(*c));
-	if (run(s, ST_BEGIN) == -1)
-		goto fail;
+	if (poll_begin(s, &nested) == -1) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
 	keys = entry_keys(d);
 	/* Oldest first, so that first_seen follows the feed's own order. */
-	for (size_t i = d->nentries; i > 0; i--)
+	for (size_t i = d->nentries; i > 0 && ok; i--)
 		if (keys[i - 1] != NULL && entry_put(s, feed_id,
-		    &d->entries[i - 1], keys[i - 1], now, c) == -1) {
-			keys_free(keys, d->nentries);
-			goto rollback;
-		}
+		    &d->entries[i - 1], keys[i - 1], now, c) == -1)
+			ok = 0;
 	keys_free(keys, d->nentries);
-	sqlite3_bind_int64(st, 1, feed_id);
-	bind_text(st, 2, d->title);
-	bind_text(st, 3, d->link);
-	bind_text(st, 4, d->id);
-	bind_text(st, 5, v ? v->etag : NULL);
-	bind_text(st, 6, v ? v->last_modified : NULL);
-	sqlite3_bind_int(st, 7, http_status);
-	sqlite3_bind_int64(st, 8, now);
-	bind_date(st, 9, d->updated);
-	if (run(s, ST_FEED_OK) == -1 || run(s, ST_COMMIT) == -1)
-		goto rollback;
-	return 0;
-rollback:
-	snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
-	run(s, ST_ROLLBACK);
-	return -1;
-fail:
-	snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
-	return -1;
+	if (ok) {
+		sqlite3_bind_int64(st, 1, feed_id);
+		bind_text(st, 2, d->title);
+		bind_text(st, 3, d->link);
+		bind_text(st, 4, d->id);
+		bind_text(st, 5, v ? v->etag : NULL);
+		bind_text(st, 6, v ? v->last_modified : NULL);
+		bind_date(st, 7, d->updated);
+		sqlite3_bind_int64(st, 8, now);
+		ok = run(s, ST_FEED_OK) == 0;
+	}
+	if (!ok)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	return poll_end(s, nested, ok);
 }
 
 int
-store_feed_unchanged(struct store *s, int64_t feed_id, int64_t now)
+store_feed_status(struct store *s, const struct feed_status *f)
 {
-	sqlite3_stmt *st = s->st[ST_FEED_UNCHANGED];
+	sqlite3_stmt *st = s->st[ST_FEED_STATUS];
+
+	sqlite3_bind_int64(st, 1, f->id);
+	bind_text(st, 2, f->state);
+	if (f->http_status > 0)
+		sqlite3_bind_int(st, 3, f->http_status);
+	bind_text(st, 4, f->error);
+	bind_text(st, 5, f->error_class);
+	sqlite3_bind_int64(st, 6, f->attempt);
+	sqlite3_bind_int(st, 7, f->success);
+	if (f->next_poll > 0)
+		sqlite3_bind_int64(st, 8, f->next_poll);
+	sqlite3_bind_int(st, 9, f->consecutive_errors);
+	sqlite3_bind_int64(st, 10, f->bytes);
+	sqlite3_bind_int(st, 11, f->new_entries);
+	sqlite3_bind_int(st, 12, f->updated_entries);
+	sqlite3_bind_int64(st, 13, f->interval);
+	bind_text(st, 14, f->moved_to);
+	sqlite3_bind_int(st, 15, f->moved_count);
+	bind_text(st, 16, f->url);
+	return run(s, ST_FEED_STATUS);
+}
+
+int
+store_feed_load(struct store *s, int64_t feed_id, struct feed_memory *m)
+{
+	sqlite3_stmt *st = s->st[ST_FEED_LOAD];
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	sqlite3_bind_int64(st, 1, feed_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->url = column_text(st, 0);
+		m->etag = column_text(st, 1);
+		m->last_modified = column_text(st, 2);
+		m->moved_to = column_text(st, 3);
+		m->moved_count = sqlite3_column_int(st, 4);
+		m->next_poll = sqlite3_column_int64(st, 5);
+		m->consecutive_errors = sqlite3_column_int(st, 6);
+		m->gone = strcmp((const char *)sqlite3_column_text(st, 7),
+		    "gone") == 0;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+void
+feed_memory_clear(struct feed_memory *m)
+{
+	free(m->url);
+	free(m->etag);
+	free(m->last_modified);
+	free(m->moved_to);
+	memset(m, 0, sizeof(*m));
+}
+
+double
+store_feed_rate(struct store *s, int64_t feed_id, int64_t now)
+{
+	sqlite3_stmt *st = s->st[ST_FEED_RATE];
+	double rate = -1;
 
 	sqlite3_bind_int64(st, 1, feed_id);
 	sqlite3_bind_int64(st, 2, now);
-	return run(s, ST_FEED_UNCHANGED);
-}
-
-int
-store_feed_error(struct store *s, int64_t feed_id, int http_status,
-    const char *error, int64_t now)
-{
-	sqlite3_stmt *st = s->st[ST_FEED_ERROR];
-
-	sqlite3_bind_int64(st, 1, feed_id);
-	if (http_status > 0)
-		sqlite3_bind_int(st, 2, http_status);
-	bind_text(st, 3, error);
-	sqlite3_bind_int64(st, 4, now);
-	return run(s, ST_FEED_ERROR);
-}
-
-int
-store_feed_schedule(struct store *s, int64_t feed_id, int64_t next_poll)
-{
-	sqlite3_stmt *st = s->st[ST_FEED_SCHEDULE];
-
-	sqlite3_bind_int64(st, 1, feed_id);
-	sqlite3_bind_int64(st, 2, next_poll);
-	return run(s, ST_FEED_SCHEDULE);
-}
-
-int64_t
-store_feed_next_poll(struct store *s, int64_t feed_id)
-{
-	sqlite3_stmt *st = s->st[ST_FEED_NEXT];
-	int64_t next = 0;
-
-	sqlite3_bind_int64(st, 1, feed_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		next = sqlite3_column_int64(st, 0);
+		rate = sqlite3_column_double(st, 0);
 	sqlite3_reset(st);
-	return next;
+	sqlite3_clear_bindings(st);
+	return rate;
 }
+
+char *
+store_feeds_json(struct store *s, const char *names)
+{
+	sqlite3_stmt *st = s->st[ST_FEEDS_JSON];
+	char *out = NULL;
+
+	bind_text(st, 1, names);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = column_text(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return out;
+}
+
+int
+store_tx_begin(struct store *s)
+{
+	return run(s, ST_BEGIN);
+}
+
+int
+store_tx_commit(struct store *s)
+{
+	if (run(s, ST_COMMIT) == 0)
+		return 0;
+	run(s, ST_ROLLBACK);
+	return -1;
+}
+
+
+
+
 
 int
 store_items(struct store *s, const struct query *q, struct item **out,

@@ -61,28 +61,62 @@ void		 store_close(struct store *);
  */
 int	store_feed_ensure(struct store *, const char *name, const char *url,
 	    const char *title, int64_t *id);
-/* The saved validators of a feed (fills new strings, maybe NULL). */
-int	store_feed_validators(struct store *, int64_t feed_id,
-	    struct validators *);
 void	validators_clear(struct validators *);
 
 /*
  * Commits one successful poll atomically: the entries of doc (deduplicated
  * by the feed's own identity of each entry), the feed's title and link, and
- * the validators, in one transaction.  now is seconds since the epoch.
+ * the validators, in one transaction -- or in a savepoint of the caller's
+ * transaction (store_tx_begin), so that several polls share one commit.
+ * now is seconds since the epoch.
  */
 int	store_feed_commit(struct store *, int64_t feed_id,
-	    const struct feed_doc *, const struct validators *, int http_status,
-	    int64_t now, struct poll_counts *, char *err, size_t errlen);
-/* Records a 304: nothing but the poll time. */
-int	store_feed_unchanged(struct store *, int64_t feed_id, int64_t now);
-/* Records a failed poll. */
-int	store_feed_error(struct store *, int64_t feed_id, int http_status,
-	    const char *error, int64_t now);
+	    const struct feed_doc *, const struct validators *, int64_t now,
+	    struct poll_counts *, char *err, size_t errlen);
 
-/* When the feed is next due (seconds since the epoch; 0: now). */
-int	store_feed_schedule(struct store *, int64_t feed_id, int64_t next_poll);
-int64_t	store_feed_next_poll(struct store *, int64_t feed_id);
+/* What one poll of a feed left, recorded in its row.  Strings borrowed. */
+struct feed_status {
+	int64_t		 id;
+	const char	*state;		/* "ok", "error" or "gone" */
+	int		 http_status;	/* 0: none */
+	const char	*error;		/* NULL after a success */
+	const char	*error_class;
+	int64_t		 attempt;	/* when, seconds since the epoch */
+	int		 success;	/* last_success = attempt */
+	int64_t		 next_poll;	/* seconds since the epoch; 0: never */
+	int		 consecutive_errors;
+	int64_t		 bytes;
+	int		 new_entries, updated_entries;
+	int64_t		 interval;	/* seconds */
+	const char	*moved_to;	/* a permanent redirect seen, or NULL */
+	int		 moved_count;	/* on this many polls in a row */
+	const char	*url;		/* the URL to poll from now on, or NULL */
+};
+int	store_feed_status(struct store *, const struct feed_status *);
+
+/* What the poller remembers of a feed across restarts.  Strings new. */
+struct feed_memory {
+	char	*url;		/* the URL to poll */
+	char	*etag, *last_modified;
+	char	*moved_to;
+	int	 moved_count;
+	int64_t	 next_poll;	/* seconds since the epoch; 0: now */
+	int	 consecutive_errors;
+	int	 gone;
+};
+int	store_feed_load(struct store *, int64_t feed_id, struct feed_memory *);
+void	feed_memory_clear(struct feed_memory *);
+/* Entries per week over the last four weeks. */
+double	store_feed_rate(struct store *, int64_t feed_id, int64_t now);
+/*
+ * The status of the feeds named in names (a JSON array of strings), as a
+ * JSON array of objects in that order (SPEC section 3).  Returns new.
+ */
+char	*store_feeds_json(struct store *, const char *names);
+
+/* One transaction around several polls' writes (one fsync for all). */
+int	store_tx_begin(struct store *);
+int	store_tx_commit(struct store *);	/* rolls back on failure */
 
 /*
  * The entries matching q (restricted to the feeds named in the

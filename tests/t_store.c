@@ -172,7 +172,7 @@ commit(struct store *s, int64_t feed, const struct feed_doc *d, int64_t now,
 	char err[256] = "";
 	int rc;
 
-	rc = store_feed_commit(s, feed, d, NULL, 200, now, c, err, sizeof(err));
+	rc = store_feed_commit(s, feed, d, NULL, now, c, err, sizeof(err));
 	if (rc != 0)
 		diag("commit: %s", err);
 	return rc;
@@ -283,7 +283,7 @@ test_open(void)
 	if (!ok(s != NULL, "store_open creates a database (%s)", err))
 		return;
 	ok(store_ping(s) == 0, "store_ping answers");
-	is_int(1, sql_int(db, "PRAGMA user_version", 0),
+	is_int(2, sql_int(db, "PRAGMA user_version", 0),
 	    "schema version is 1");
 	is_int(3, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
 	    "IN ('feeds', 'entries', 'entries_fts')", 0),
@@ -291,7 +291,7 @@ test_open(void)
 	store_close(s);
 	s = store_open(db, err, sizeof(err));
 	ok(s != NULL, "reopening works (%s)", err);
-	is_int(1, sql_int(db, "PRAGMA user_version", 0),
+	is_int(2, sql_int(db, "PRAGMA user_version", 0),
 	    "still version 1 after reopening");
 	store_close(s);
 	store_close(NULL);
@@ -422,7 +422,7 @@ test_feeds_and_commits(void)
 	/* A commit for a feed that does not exist fails and rolls back. */
 	d = doc_new(NULL);
 	doc_add(d, "orphan", "Orphan", NULL, NULL, 1, DATE_NONE);
-	ok(store_feed_commit(s, 999999, d, NULL, 200, 14000, &c, err,
+	ok(store_feed_commit(s, 999999, d, NULL, 14000, &c, err,
 	    sizeof(err)) == -1, "commit to an unknown feed fails (%s)", err);
 	is_int(0, sql_int(db, "SELECT count(*) FROM entries WHERE guid = "
 	    "'orphan'", 0), "and leaves nothing behind");
@@ -439,89 +439,170 @@ test_validators_and_status(void)
 	char err[256] = "";
 	const char *db = dbpath("status.db");
 	struct store *s = store_open(db, err, sizeof(err));
-	struct validators v = { 0 }, w;
+	struct validators v = { 0 };
+	struct feed_memory m;
+	struct feed_status st;
 	struct feed_doc *d;
 	struct poll_counts c;
-	int64_t f = 0;
+	int64_t f = 0, g = 0;
 	char *t;
 
 	if (!ok(s != NULL, "open status.db (%s)", err))
 		return;
 	store_feed_ensure(s, "f", "https://f.example/feed.xml", NULL, &f);
-	ok(store_feed_validators(s, f, &w) == 0 && w.etag == NULL &&
-	    w.last_modified == NULL, "a new feed has no validators");
-	validators_clear(&w);
-	is_int(0, store_feed_next_poll(s, f), "a new feed is due now (0)");
+	ok(store_feed_load(s, f, &m) == 0 && m.etag == NULL &&
+	    m.last_modified == NULL && m.next_poll == 0 && !m.gone &&
+	    strcmp(m.url, "https://f.example/feed.xml") == 0,
+	    "a new feed: its URL, no validators, due now");
+	feed_memory_clear(&m);
 
 	d = doc_new("F's own title");
 	d->link = xstrdup("https://f.example/");
 	doc_add(d, "x", "X", NULL, NULL, 100, DATE_NONE);
 	v.etag = xstrdup("W/\"abc\"");
 	v.last_modified = xstrdup("Tue, 11 Mar 2025 08:00:00 GMT");
-	ok(store_feed_commit(s, f, d, &v, 200, 5000, &c, err, sizeof(err)) ==
-	    0, "commit with validators");
-	ok(store_feed_validators(s, f, &w) == 0, "read validators");
-	is_str("W/\"abc\"", w.etag, "etag saved");
-	is_str("Tue, 11 Mar 2025 08:00:00 GMT", w.last_modified,
+	ok(store_feed_commit(s, f, d, &v, 5000, &c, err, sizeof(err)) == 0,
+	    "commit with validators");
+	ok(store_feed_load(s, f, &m) == 0, "load");
+	is_str("W/\"abc\"", m.etag, "etag saved");
+	is_str("Tue, 11 Mar 2025 08:00:00 GMT", m.last_modified,
 	    "last_modified saved");
-	validators_clear(&w);
-	ok(w.etag == NULL && w.last_modified == NULL,
-	    "validators_clear empties");
-	t = sql_text(db, "SELECT title || ' ' || link || ' ' || http_status "
-	    "|| ' ' || last_success FROM feeds WHERE id = ?1", f);
-	is_str("F's own title https://f.example/ 200 5000", t,
-	    "the feed's title, link, status and success time");
+	feed_memory_clear(&m);
+	ok(m.etag == NULL && m.url == NULL, "feed_memory_clear empties");
+	t = sql_text(db, "SELECT title || ' ' || link FROM feeds WHERE id = ?1",
+	    f);
+	is_str("F's own title https://f.example/", t, "the feed's title, link");
 	free(t);
 
-	/* Errors count up; a 304 and a commit reset them. */
-	ok(store_feed_error(s, f, 503, "Service Unavailable", 6000) == 0,
-	    "store_feed_error");
-	t = sql_text(db, "SELECT http_status || ' ' || error || ' ' || "
-	    "consecutive_errors || ' ' || last_attempt || ' ' || last_success"
-	    " FROM feeds WHERE id = ?1", f);
-	is_str("503 Service Unavailable 1 6000 5000", t,
-	    "error recorded; last_success kept");
+	/* A poll's status, as the poller records it. */
+	memset(&st, 0, sizeof(st));
+	st.id = f;
+	st.state = "error";
+	st.http_status = 503;
+	st.error = "HTTP 503";
+	st.error_class = "http";
+	st.attempt = 6000;
+	st.next_poll = 6600;
+	st.consecutive_errors = 1;
+	st.bytes = 12;
+	st.interval = 1800;
+	st.moved_to = "https://g.example/feed.xml";
+	st.moved_count = 2;
+	ok(store_feed_status(s, &st) == 0, "store_feed_status");
+	t = sql_text(db, "SELECT state || ' ' || http_status || ' ' || error ||"
+	    " ' ' || error_class || ' ' || last_attempt || ' ' || "
+	    "coalesce(last_success, 'NULL') || ' ' || next_poll || ' ' || "
+	    "consecutive_errors || ' ' || bytes || ' ' || interval || ' ' || "
+	    "moved_to || ' ' || moved_count FROM feeds WHERE id = ?1", f);
+	is_str("error 503 HTTP 503 http 6000 NULL 6600 1 12 1800 "
+	    "https://g.example/feed.xml 2", t, "every column recorded");
 	free(t);
-	ok(store_feed_error(s, f, 0, "connection refused", 6100) == 0,
-	    "an error without HTTP status");
-	is_int(-1, sql_int(db, "SELECT http_status FROM feeds WHERE id = ?1",
-	    f), "http_status is NULL without a response");
-	is_int(2, sql_int(db, "SELECT consecutive_errors FROM feeds WHERE id "
-	    "= ?1", f), "two consecutive errors");
-	ok(store_feed_unchanged(s, f, 7000) == 0, "store_feed_unchanged");
-	t = sql_text(db, "SELECT http_status || ' ' || coalesce(error, 'NULL')"
-	    " || ' ' || consecutive_errors || ' ' || last_attempt || ' ' || "
-	    "last_success FROM feeds WHERE id = ?1", f);
-	is_str("304 NULL 0 7000 7000", t, "a 304 is a success");
-	free(t);
-	ok(store_feed_validators(s, f, &w) == 0 && w.etag != NULL &&
-	    strcmp(w.etag, "W/\"abc\"") == 0, "a 304 keeps the validators");
-	validators_clear(&w);
+	ok(store_feed_load(s, f, &m) == 0 && m.next_poll == 6600 &&
+	    m.consecutive_errors == 1 && m.moved_count == 2 &&
+	    strcmp(m.moved_to, "https://g.example/feed.xml") == 0,
+	    "and read back by the poller");
+	feed_memory_clear(&m);
 
-	ok(store_feed_error(s, f, 500, "boom", 7100) == 0, "another error");
-	ok(store_feed_commit(s, f, d, NULL, 200, 8000, &c, err, sizeof(err)) ==
-	    0, "commit without validators");
-	t = sql_text(db, "SELECT coalesce(error, 'NULL') || ' ' || "
-	    "consecutive_errors || ' ' || last_success FROM feeds WHERE id = "
-	    "?1", f);
-	is_str("NULL 0 8000", t, "a commit clears the error");
+	memset(&st, 0, sizeof(st));
+	st.id = f;
+	st.state = "ok";
+	st.http_status = 301;
+	st.attempt = 7000;
+	st.success = 1;
+	st.next_poll = 8800;
+	st.new_entries = 3;
+	st.url = "https://g.example/feed.xml";
+	ok(store_feed_status(s, &st) == 0, "a success that moves the feed");
+	t = sql_text(db, "SELECT url || ' ' || conf_url || ' ' || "
+	    "last_success || ' ' || coalesce(error, 'NULL') || ' ' || "
+	    "new_entries FROM feeds WHERE id = ?1", f);
+	is_str("https://g.example/feed.xml https://f.example/feed.xml 7000 "
+	    "NULL 3", t, "the URL moves, the configured one stays");
 	free(t);
-	ok(store_feed_validators(s, f, &w) == 0 && w.etag == NULL &&
-	    w.last_modified == NULL,
+	store_feed_ensure(s, "f", "https://f.example/feed.xml", NULL, &g);
+	ok(g == f && store_feed_load(s, f, &m) == 0 && strcmp(m.url,
+	    "https://g.example/feed.xml") == 0, "the same config keeps the "
+	    "moved URL");
+	feed_memory_clear(&m);
+	st.state = "gone";
+	ok(store_feed_status(s, &st) == 0 && store_feed_load(s, f, &m) == 0 &&
+	    m.gone, "gone");
+	feed_memory_clear(&m);
+	store_feed_ensure(s, "f", "https://h.example/new.xml", NULL, &g);
+	ok(store_feed_load(s, f, &m) == 0 && strcmp(m.url,
+	    "https://h.example/new.xml") == 0 && !m.gone && m.moved_to ==
+	    NULL, "a new URL in the config starts the feed afresh");
+	feed_memory_clear(&m);
+
+	/* Several polls in one transaction. */
+	ok(store_tx_begin(s) == 0, "store_tx_begin");
+	ok(store_feed_commit(s, f, d, NULL, 8000, &c, err, sizeof(err)) == 0,
+	    "a commit inside the caller's transaction");
+	ok(store_tx_commit(s) == 0, "store_tx_commit");
+	ok(store_feed_load(s, f, &m) == 0 && m.etag == NULL,
 	    "a 200 without validators drops the old ones");
-	validators_clear(&w);
-
-	ok(store_feed_schedule(s, f, 1741680000) == 0, "store_feed_schedule");
-	is_int(1741680000, store_feed_next_poll(s, f), "next_poll read back");
-	is_int(1741680000, sql_int(db, "SELECT next_poll FROM feeds WHERE id "
-	    "= ?1", f), "next_poll column");
-	ok(store_feed_schedule(s, f, 0) == 0 && store_feed_next_poll(s, f) ==
-	    0, "rescheduled to now");
+	feed_memory_clear(&m);
 
 	validators_clear(&v);
 	feed_doc_free(d);
 	store_close(s);
 	remove_db("status.db");
+}
+
+/* A database of schema 1, made by the SQL that made it, is upgraded. */
+static void
+test_migration(void)
+{
+	char err[256] = "", path[1024], *sqltext;
+	const char *db = dbpath("v1.db");
+	const char *srcdir = getenv("SRCDIR");
+	struct store *s;
+	struct feed_memory m;
+	struct item *it;
+	size_t n;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/tests/data/schema-v1.sql",
+	    srcdir ? srcdir : ".");
+	if (!ok((f = fopen(path, "r")) != NULL, "read %s", path))
+		return;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	sqltext = xcalloc((size_t)len + 1, 1);
+	if (fread(sqltext, 1, (size_t)len, f) != (size_t)len)
+		diag("short read");
+	fclose(f);
+	{
+		sqlite3 *h;
+
+		sqlite3_open(db, &h);
+		ok(sqlite3_exec(h, sqltext, NULL, NULL, NULL) == SQLITE_OK,
+		    "a schema-1 database made");
+		sqlite3_close(h);
+	}
+	free(sqltext);
+	s = store_open(db, err, sizeof(err));
+	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
+		return;
+	is_int(2, sql_int(db, "PRAGMA user_version", 0), "now schema 2");
+	ok(store_feed_load(s, 1, &m) == 0 && strcmp(m.url,
+	    "https://old.example/feed.xml") == 0 && m.etag != NULL &&
+	    strcmp(m.etag, "\"v1\"") == 0 && m.next_poll == 2000 && !m.gone,
+	    "the old feed keeps its URL, validators and schedule");
+	feed_memory_clear(&m);
+	is_int(1, sql_int(db, "SELECT conf_url = url FROM feeds WHERE id = ?1",
+	    1), "its configured URL is its URL");
+	it = items(s, "alpha", 10, &n);
+	ok(n == 1 && strcmp(it[0].title, "Old entry A") == 0,
+	    "old entries are still found by the full-text index");
+	store_items_free(it, n);
+	it = items(s, NULL, 10, &n);
+	is_int(2, (long long)n, "both old entries are there");
+	store_items_free(it, n);
+	store_close(s);
+	remove_db("v1.db");
 }
 
 static void
@@ -713,6 +794,7 @@ main(void)
 	test_open();
 	test_feeds_and_commits();
 	test_validators_and_status();
+	test_migration();
 	test_order_and_limit();
 	test_search();
 	if (rmdir(tmpdir) != 0)
