@@ -1,11 +1,11 @@
 /*
  * server.c - the loop.  A timer wakes when the schedule may hand out a
- * feed; the feed is fetched; finished transfers are queued and handled
- * together, in one store transaction (a savepoint each), so that a pass
- * over thousands of feeds costs few fsyncs; then the schedule says when to
- * come back.  In serve mode the HTTP server shares the loop.
+ * feed; the feed is fetched; a finished transfer is parsed and stored in
+ * the open transaction (see open_tx), and the schedule says when to come
+ * back.  In serve mode the HTTP server shares the loop.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +36,6 @@ struct feed_state {
 	int		 wanted;	/* one-shot mode: to be polled */
 };
 
-/* A finished transfer waiting to be handled (see flush). */
-struct done {
-	size_t		 feed;
-	int		 ok;
-	long		 status;
-	char		*error;
-	const char	*error_class;	/* static */
-	struct buf	 body;
-	char		*etag, *last_modified, *charset, *url, *moved_to;
-	int64_t		 retry_after, max_age, expires_in;
-	struct done	*next;
-};
-
 struct loop {
 	const struct conf	*conf;
 	struct event_base	*base;
@@ -56,9 +43,10 @@ struct loop {
 	struct fetcher		*fetcher;
 	struct sched		*sched;
 	struct event		*timer;
-	struct event		*flush;
+	struct event		*commit;	/* ends the open transaction */
+	int			 in_tx;
+	int			 in_tick;
 	struct feed_state	*feeds;
-	struct done		*queue, **queue_tail;
 	int			 once;		/* exit when nothing is left */
 	size_t			 pending;	/* one-shot: polls not done */
 	size_t			 total;
@@ -104,17 +92,44 @@ show_progress(struct loop *l)
 		    l->total, l->failed);
 }
 
+/*
+ * Writes go into one transaction that stays open for COMMIT_MS, so that a
+ * pass over thousands of feeds costs a few fsyncs, not one per feed; each
+ * feed's writes are a savepoint in it (its entries and validators commit
+ * or fail together).  A crash loses at most that open transaction, whose
+ * feeds are then fetched again: nothing that was committed is lost.
+ */
+#define COMMIT_MS	100
+
 static void
-done_free(struct done *d)
+open_tx(struct loop *l)
 {
-	free(d->error);
-	buf_free(&d->body);
-	free(d->etag);
-	free(d->last_modified);
-	free(d->charset);
-	free(d->url);
-	free(d->moved_to);
-	free(d);
+	struct timeval tv = { 0, COMMIT_MS * 1000 };
+
+	if (l->in_tx)
+		return;
+	l->in_tx = store_tx_begin(l->store) == 0;
+	if (l->in_tx)
+		evtimer_add(l->commit, &tv);
+}
+
+static void
+close_tx(struct loop *l)
+{
+	if (!l->in_tx)
+		return;
+	l->in_tx = 0;
+	evtimer_del(l->commit);
+	if (store_tx_commit(l->store) == -1)
+		log_warnx("store: a batch of polls could not be committed");
+}
+
+static void
+commit_fired(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	close_tx(arg);
 }
 
 static char *
@@ -123,42 +138,14 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-/* The fetcher's callback: the result is queued, handled in flush(). */
-static void
-fetched(const struct fetch_result *r, void *arg)
-{
-	struct feed_state *fs = arg;
-	struct loop *l = fs->loop;
-	struct done *d = xcalloc(1, sizeof(*d));
-	char cs[64];
-
-	d->feed = fs->index;
-	d->ok = r->ok;
-	d->status = r->status;
-	d->error = r->ok ? NULL : xstrdup(r->error);
-	d->error_class = r->error_class;
-	buf_append(&d->body, r->body.data ? r->body.data : "", r->body.len);
-	d->etag = dup_or_null(r->etag);
-	d->last_modified = dup_or_null(r->last_modified);
-	if (decode_content_type_charset(r->content_type, cs, sizeof(cs)) == 0)
-		d->charset = xstrdup(cs);
-	d->url = dup_or_null(r->url);
-	d->moved_to = dup_or_null(r->moved_to);
-	d->retry_after = r->retry_after;
-	d->max_age = r->max_age;
-	d->expires_in = r->expires_in;
-	*l->queue_tail = d;
-	l->queue_tail = &d->next;
-	event_active(l->flush, EV_TIMEOUT, 0);
-}
-
 /*
  * A permanent redirect is adopted once the same target was seen on
  * MOVED_CONFIRM polls in a row, never from https to http; anything else
  * forgets it.  Returns the URL to poll from now on, or NULL.
  */
 static const char *
-follow_move(struct loop *l, struct feed_state *fs, const struct done *d)
+follow_move(struct loop *l, struct feed_state *fs,
+    const struct fetch_result *d)
 {
 	struct feed_memory *m = &fs->mem;
 	const char *name = l->conf->feeds[fs->index].name;
@@ -192,23 +179,26 @@ follow_move(struct loop *l, struct feed_state *fs, const struct done *d)
 
 /* Parses and stores a 200; fills the counts; NULL or an error text. */
 static const char *
-take_body(struct loop *l, struct feed_state *fs, const struct done *d,
+take_body(struct loop *l, struct feed_state *fs, const struct fetch_result *d,
     struct sched_outcome *o, struct poll_counts *c, char *err, size_t errlen)
 {
 	const char *name = l->conf->feeds[fs->index].name;
 	struct feed_doc *doc;
 	struct validators v;
 	int64_t now = time(NULL);
+	char cs[64];
 
+	if (decode_content_type_charset(d->content_type, cs, sizeof(cs)) == -1)
+		cs[0] = '\0';
 	doc = feed_parse(d->body.data ? d->body.data : "", d->body.len,
-	    d->url, d->charset, err, errlen);
+	    d->url, cs[0] ? cs : NULL, err, errlen);
 	if (doc == NULL)
 		return "not_a_feed";
 	if (doc->bozo)
 		log_warnx("feed %s: broken XML, entries recovered: %s", name,
 		    doc->bozo_reason);
-	v.etag = d->etag;
-	v.last_modified = d->last_modified;
+	v.etag = (char *)(uintptr_t)d->etag;
+	v.last_modified = (char *)(uintptr_t)d->last_modified;
 	if (store_feed_commit(l->store, fs->id, doc, &v, now, c, err,
 	    errlen) == -1) {
 		feed_doc_free(doc);
@@ -225,12 +215,17 @@ take_body(struct loop *l, struct feed_state *fs, const struct done *d,
 	return NULL;
 }
 
-/* One finished transfer: parse, store, schedule, record, log. */
+/*
+ * The fetcher's callback, one finished transfer: parse, store, schedule,
+ * record, log.
+ */
 static void
-handle(struct loop *l, struct done *d)
+fetched(const struct fetch_result *d, void *arg)
 {
-	struct feed_state *fs = &l->feeds[d->feed];
-	const char *name = l->conf->feeds[d->feed].name;
+	struct feed_state *fs = arg;
+	struct loop *l = fs->loop;
+	size_t i = fs->index;
+	const char *name = l->conf->feeds[i].name;
 	struct sched_outcome o;
 	struct feed_status st;
 	struct poll_counts c = { 0, 0, 0 };
@@ -257,12 +252,13 @@ handle(struct loop *l, struct done *d)
 	    err, sizeof(err))) != NULL)
 		error = err;
 	o.ok = error == NULL;
+	open_tx(l);
 	o.entries_per_week = store_feed_rate(l->store, fs->id, wall);
 	memset(&st, 0, sizeof(st));
 	st.url = follow_move(l, fs, d);
-	next = sched_done(l->sched, d->feed, now, &o);
+	next = sched_done(l->sched, i, now, &o);
 	if (l->once)
-		sched_retire(l->sched, d->feed);	/* one pass only */
+		sched_retire(l->sched, i);	/* one pass only */
 	st.id = fs->id;
 	st.state = o.gone ? "gone" : error != NULL ? "error" : "ok";
 	st.http_status = (int)d->status;
@@ -272,11 +268,11 @@ handle(struct loop *l, struct done *d)
 	st.success = error == NULL;
 	st.next_poll = next == SCHED_NEVER ? 0 : wall + (next - now + 999) /
 	    1000;
-	st.consecutive_errors = sched_errors(l->sched, d->feed);
+	st.consecutive_errors = sched_errors(l->sched, i);
 	st.bytes = (int64_t)d->body.len;
 	st.new_entries = c.new;
 	st.updated_entries = c.updated;
-	st.interval = sched_interval(l->sched, d->feed);
+	st.interval = sched_interval(l->sched, i);
 	st.moved_to = fs->mem.moved_to;
 	st.moved_count = fs->mem.moved_count;
 	if (store_feed_status(l->store, &st) == -1)
@@ -301,32 +297,13 @@ handle(struct loop *l, struct done *d)
 	if (l->once) {
 		l->pending--;
 		show_progress(l);
+		if (l->pending == 0) {
+			close_tx(l);
+			event_base_loopbreak(l->base);
+			return;
+		}
 	}
-}
-
-/* Handles every queued result in one transaction. */
-static void
-flush(evutil_socket_t fd, short what, void *arg)
-{
-	struct loop *l = arg;
-	struct done *d;
-	int tx;
-
-	(void)fd;
-	(void)what;
-	tx = store_tx_begin(l->store) == 0;
-	while ((d = l->queue) != NULL) {
-		if ((l->queue = d->next) == NULL)
-			l->queue_tail = &l->queue;
-		handle(l, d);
-		done_free(d);
-	}
-	if (tx && store_tx_commit(l->store) == -1)
-		log_warnx("store: a batch of polls could not be committed");
-	if (l->once && l->pending == 0)
-		event_base_loopbreak(l->base);
-	else
-		tick(l);
+	tick(l);
 }
 
 static void
@@ -353,8 +330,12 @@ tick(struct loop *l)
 	size_t i;
 	int64_t now = mono_ms();
 
+	if (l->in_tick)
+		return;		/* a transfer that failed at once, in start() */
+	l->in_tick = 1;
 	while (sched_take(l->sched, now, &i))
 		start(l, i);
+	l->in_tick = 0;
 	arm(l);
 }
 
@@ -407,7 +388,6 @@ loop_init(struct loop *l, const struct conf *conf)
 
 	memset(l, 0, sizeof(*l));
 	l->conf = conf;
-	l->queue_tail = &l->queue;
 	if ((l->store = store_open(conf->store_path, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("store: %s", err);
@@ -430,7 +410,7 @@ loop_init(struct loop *l, const struct conf *conf)
 	sc.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	l->sched = sched_new(&sc, conf->nfeeds);
 	l->timer = evtimer_new(l->base, timer_fired, l);
-	l->flush = event_new(l->base, -1, 0, flush, l);
+	l->commit = evtimer_new(l->base, commit_fired, l);
 	l->feeds = xcalloc(conf->nfeeds + 1, sizeof(*l->feeds));
 	for (size_t i = 0; i < conf->nfeeds; i++) {
 		struct feed_state *fs = &l->feeds[i];
@@ -455,17 +435,12 @@ loop_init(struct loop *l, const struct conf *conf)
 static void
 loop_free(struct loop *l)
 {
-	struct done *d;
-
 	fetcher_free(l->fetcher);	/* drops transfers in flight */
-	while ((d = l->queue) != NULL) {
-		l->queue = d->next;
-		done_free(d);
-	}
+	close_tx(l);			/* finishes the open transaction */
 	if (l->timer != NULL)
 		event_free(l->timer);
-	if (l->flush != NULL)
-		event_free(l->flush);
+	if (l->commit != NULL)
+		event_free(l->commit);
 	sched_free(l->sched);
 	for (size_t i = 0; l->feeds != NULL && i < l->conf->nfeeds; i++)
 		feed_memory_clear(&l->feeds[i].mem);
