@@ -15,7 +15,7 @@ esac
 cd "$(dirname "$0")"
 
 PKGS="gcc make libc6-dev autoconf automake pkg-config libxml2-dev
-libcurl4-openssl-dev libevent-dev libsqlite3-dev"
+libcurl4-openssl-dev libevent-dev libsqlite3-dev zlib1g-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

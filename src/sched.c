@@ -831,6 +831,13 @@ sched_done(struct sched *s, size_t i, int64_t now_ms,
 	return d;
 }
 
+void
+sched_set_errors(struct sched *s, size_t i, int errors)
+{
+	if (i < s->nfeeds && errors >= 0)
+		s->feeds[i].errors = errors;
+}
+
 int
 sched_errors(const struct sched *s, size_t i)
 {

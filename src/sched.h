@@ -119,6 +119,8 @@ int64_t		 sched_done(struct sched *, size_t i, int64_t now_ms,
 		    const struct sched_outcome *);
 
 int		 sched_errors(const struct sched *, size_t i);	/* consecutive */
+/* Restores the count of consecutive errors (from the store, at start). */
+void		 sched_set_errors(struct sched *, size_t i, int errors);
 /* The base interval (seconds) of its last delay: poll interval or backoff. */
 int64_t		 sched_interval(const struct sched *, size_t i);
 size_t		 sched_running(const struct sched *);	/* feeds running */

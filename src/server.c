@@ -64,6 +64,7 @@ mono_ms(void)
 }
 
 static void tick(struct loop *);
+static void close_tx(struct loop *);
 
 /* Wakes the loop when the schedule may next hand out a feed. */
 static void
@@ -72,6 +73,21 @@ arm(struct loop *l)
 	int64_t now = mono_ms(), due = sched_wake(l->sched, now), wait;
 	struct timeval tv;
 
+	if (l->once && l->pending > 0 && sched_running(l->sched) == 0 &&
+	    due > now) {
+		/*
+		 * One pass: every feed left is due now, so only a host
+		 * blocked by Retry-After can hold it back.  Not waiting
+		 * hours: those feeds are left for the next pass.
+		 */
+		log_warnx("poll: %zu feeds not polled: their host asked to "
+		    "wait (Retry-After)", l->pending);
+		l->failed += l->pending;
+		l->pending = 0;
+		close_tx(l);
+		event_base_loopbreak(l->base);
+		return;
+	}
 	if (due == SCHED_NEVER) {
 		evtimer_del(l->timer);
 		return;
@@ -208,9 +224,10 @@ take_body(struct loop *l, struct feed_state *fs, const struct fetch_result *d,
 	free(fs->mem.last_modified);
 	fs->mem.etag = dup_or_null(d->etag);
 	fs->mem.last_modified = dup_or_null(d->last_modified);
-	o->ttl = doc->ttl;
-	o->skip_hours = doc->skip_hours;
-	o->skip_days = doc->skip_days;
+	/* The hints stay for the 304s to come (sched.h). */
+	fs->mem.ttl = o->ttl = doc->ttl;
+	fs->mem.skip_hours = o->skip_hours = doc->skip_hours;
+	fs->mem.skip_days = o->skip_days = doc->skip_days;
 	feed_doc_free(doc);
 	return NULL;
 }
@@ -237,7 +254,9 @@ fetched(const struct fetch_result *d, void *arg)
 	o.retry_after = d->retry_after;
 	o.max_age = d->max_age;
 	o.expires_in = d->expires_in;
-	o.ttl = -1;
+	o.ttl = fs->mem.ttl;
+	o.skip_hours = fs->mem.skip_hours;
+	o.skip_days = fs->mem.skip_days;
 	o.status = (int)d->status;
 	o.wall_now = wall;
 	if (!d->ok) {
@@ -275,6 +294,9 @@ fetched(const struct fetch_result *d, void *arg)
 	st.interval = sched_interval(l->sched, i);
 	st.moved_to = fs->mem.moved_to;
 	st.moved_count = fs->mem.moved_count;
+	st.ttl = fs->mem.ttl;
+	st.skip_hours = fs->mem.skip_hours;
+	st.skip_days = fs->mem.skip_days;
 	if (store_feed_status(l->store, &st) == -1)
 		log_warnx("feed %s: cannot record the poll", name);
 	if (o.gone) {
@@ -427,6 +449,7 @@ loop_init(struct loop *l, const struct conf *conf)
 		}
 		host = host_of(fs->mem.url);
 		sched_feed(l->sched, i, host, conf->feeds[i].interval);
+		sched_set_errors(l->sched, i, fs->mem.consecutive_errors);
 		free(host);
 	}
 	return 0;

@@ -79,7 +79,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE feeds ADD COLUMN updated_entries INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN interval INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN moved_to TEXT;"
-	"ALTER TABLE feeds ADD COLUMN moved_count INTEGER NOT NULL DEFAULT 0;",
+	"ALTER TABLE feeds ADD COLUMN moved_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -117,7 +120,8 @@ static const char *const sql[ST_COUNT] = {
 	    " RETURNING id",
 	[ST_FEED_LOAD] =
 	    "SELECT url, etag, last_modified, moved_to, moved_count,"
-	    " next_poll, consecutive_errors, state FROM feeds WHERE id = ?1",
+	    " next_poll, consecutive_errors, state, coalesce(ttl, -1),"
+	    " skip_hours, skip_days FROM feeds WHERE id = ?1",
 	[ST_FEED_OK] =
 	    "UPDATE feeds SET title = ?2, link = ?3, feed_id = ?4, etag = ?5,"
 	    " last_modified = ?6, updated = coalesce(?7, ?8)"
@@ -128,7 +132,8 @@ static const char *const sql[ST_COUNT] = {
 	    " last_success = iif(?7, ?6, last_success), next_poll = ?8,"
 	    " consecutive_errors = ?9, bytes = ?10, new_entries = ?11,"
 	    " updated_entries = ?12, interval = ?13, moved_to = ?14,"
-	    " moved_count = ?15, url = coalesce(?16, url)"
+	    " moved_count = ?15, url = coalesce(?16, url), ttl = ?17,"
+	    " skip_hours = ?18, skip_days = ?19"
 	    " WHERE id = ?1",
 	/* How often it publishes: entries dated in the last four weeks. */
 	[ST_FEED_RATE] =
@@ -627,6 +632,10 @@ store_feed_status(struct store *s, const struct feed_status *f)
 	bind_text(st, 14, f->moved_to);
 	sqlite3_bind_int(st, 15, f->moved_count);
 	bind_text(st, 16, f->url);
+	if (f->ttl >= 0)
+		sqlite3_bind_int64(st, 17, f->ttl);
+	sqlite3_bind_int64(st, 18, f->skip_hours);
+	sqlite3_bind_int(st, 19, f->skip_days);
 	return run(s, ST_FEED_STATUS);
 }
 
@@ -648,6 +657,9 @@ store_feed_load(struct store *s, int64_t feed_id, struct feed_memory *m)
 		m->consecutive_errors = sqlite3_column_int(st, 6);
 		m->gone = strcmp((const char *)sqlite3_column_text(st, 7),
 		    "gone") == 0;
+		m->ttl = sqlite3_column_int64(st, 8);
+		m->skip_hours = (uint32_t)sqlite3_column_int64(st, 9);
+		m->skip_days = (uint8_t)sqlite3_column_int(st, 10);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

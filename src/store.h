@@ -91,6 +91,9 @@ struct feed_status {
 	const char	*moved_to;	/* a permanent redirect seen, or NULL */
 	int		 moved_count;	/* on this many polls in a row */
 	const char	*url;		/* the URL to poll from now on, or NULL */
+	int64_t		 ttl;		/* the feed's scheduling hints, */
+	uint32_t	 skip_hours;	/* kept for the 304s to come */
+	uint8_t		 skip_days;
 };
 int	store_feed_status(struct store *, const struct feed_status *);
 
@@ -103,6 +106,9 @@ struct feed_memory {
 	int64_t	 next_poll;	/* seconds since the epoch; 0: now */
 	int	 consecutive_errors;
 	int	 gone;
+	int64_t	 ttl;		/* the last parsed document's hints */
+	uint32_t skip_hours;
+	uint8_t	 skip_days;
 };
 int	store_feed_load(struct store *, int64_t feed_id, struct feed_memory *);
 void	feed_memory_clear(struct feed_memory *);
