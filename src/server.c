@@ -272,7 +272,9 @@ fetched(const struct fetch_result *d, void *arg)
 		error = err;
 	o.ok = error == NULL;
 	open_tx(l);
-	o.entries_per_week = store_feed_rate(l->store, fs->id, wall);
+	/* Only a new document can change the rate (a 304: the last one). */
+	o.entries_per_week = error == NULL && d->status != 304 ?
+	    store_feed_rate(l->store, fs->id, wall) : -1;
 	memset(&st, 0, sizeof(st));
 	st.url = follow_move(l, fs, d);
 	next = sched_done(l->sched, i, now, &o);
@@ -434,6 +436,7 @@ loop_init(struct loop *l, const struct conf *conf)
 	l->timer = evtimer_new(l->base, timer_fired, l);
 	l->commit = evtimer_new(l->base, commit_fired, l);
 	l->feeds = xcalloc(conf->nfeeds + 1, sizeof(*l->feeds));
+	store_tx_begin(l->store);	/* one commit for every feed's row */
 	for (size_t i = 0; i < conf->nfeeds; i++) {
 		struct feed_state *fs = &l->feeds[i];
 		char *host;
@@ -445,6 +448,7 @@ loop_init(struct loop *l, const struct conf *conf)
 		    store_feed_load(l->store, fs->id, &fs->mem) == -1) {
 			log_warnx("store: cannot record feed %s",
 			    conf->feeds[i].name);
+			store_tx_commit(l->store);
 			return -1;
 		}
 		host = host_of(fs->mem.url);
@@ -452,6 +456,8 @@ loop_init(struct loop *l, const struct conf *conf)
 		sched_set_errors(l->sched, i, fs->mem.consecutive_errors);
 		free(host);
 	}
+	if (store_tx_commit(l->store) == -1)
+		return -1;
 	return 0;
 }
 
@@ -526,19 +532,37 @@ done:
 	return rc;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int
 server_poll(const struct conf *conf, char *const *names, size_t nnames)
 {
 	struct loop l;
+	char **sorted, **known;
 	int64_t now = time(NULL), mono = mono_ms();
 	int rc = 1;
 
+	sorted = xcalloc(nnames + 1, sizeof(char *));
+	memcpy(sorted, names, nnames * sizeof(char *));
+	qsort(sorted, nnames, sizeof(char *), name_cmp);
+	known = xcalloc(conf->nfeeds + 1, sizeof(char *));
+	for (size_t i = 0; i < conf->nfeeds; i++)
+		known[i] = conf->feeds[i].name;
+	qsort(known, conf->nfeeds, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < nnames; i++)
-		if (conf_feed(conf, names[i]) == NULL) {
+		if (bsearch(&names[i], known, conf->nfeeds, sizeof(char *),
+		    name_cmp) == NULL) {
 			log_warnx("no feed named \"%s\" in %s", names[i],
 			    conf->path);
+			free(known);
+			free(sorted);
 			return 1;
 		}
+	free(known);
 	if (loop_init(&l, conf) == -1)
 		goto done;
 	l.once = 1;
@@ -549,9 +573,9 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 
 		if (nnames == 0)
 			due = !m->gone && m->next_poll <= now;
-		for (size_t k = 0; k < nnames; k++)
-			if (strcmp(names[k], conf->feeds[i].name) == 0)
-				due = 1;
+		else
+			due = bsearch(&conf->feeds[i].name, sorted, nnames,
+			    sizeof(char *), name_cmp) != NULL;
 		if (due) {
 			sched_due(l.sched, i, mono);
 			l.pending++;
@@ -569,5 +593,6 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 	rc = l.failed > 0;
 done:
 	loop_free(&l);
+	free(sorted);
 	return rc;
 }

@@ -643,14 +643,14 @@ static const struct ecase ecases[] = {
 	    "test.conf:4: listen is set twice\n"
 	    "test.conf:6: interval: not a duration (like 90s, 30m, 2h, 7d): "
 	    "soon\n"
+	    "test.conf:8: min_interval is longer than max_interval\n"
 	    "test.conf:9: feed \"a\" has no url\n"
 	    "test.conf:11: duplicate feed name \"a\"\n"
 	    "test.conf:12: url: unsupported URL scheme (http, https and file "
 	    "only): gopher://x.example/\n"
-	    "test.conf:14: expected KEY = VALUE\n"
 	    "test.conf:13: channel \"c\" has no query\n"
-	    "test.conf:15: unknown section [sever]\n"
-	    "test.conf:8: min_interval is longer than max_interval\n" },
+	    "test.conf:14: expected KEY = VALUE\n"
+	    "test.conf:15: unknown section [sever]\n" },
 };
 
 static void
