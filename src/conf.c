@@ -175,7 +175,8 @@ error_cmp(const void *a, const void *b)
 static void
 report(struct parser *p)
 {
-	qsort(p->err, (size_t)p->nerrs, sizeof(*p->err), error_cmp);
+	if (p->nerrs > 1)
+		qsort(p->err, (size_t)p->nerrs, sizeof(*p->err), error_cmp);
 	for (int i = 0; i < p->nerrs; i++) {
 		buf_printf(p->errs, "%s:%d: %s\n", p->path, p->err[i].line,
 		    p->err[i].text);
@@ -509,7 +510,8 @@ static void
 check_duplicates(struct parser *p, const char *what, struct named *v,
     size_t n)
 {
-	qsort(v, n, sizeof(*v), named_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), named_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (strcmp(v[i].name, v[i - 1].name) == 0)
 			perr(p, v[i].line, "duplicate %s name \"%s\"", what,

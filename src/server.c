@@ -547,12 +547,15 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 	int rc = 1;
 
 	sorted = xcalloc(nnames + 1, sizeof(char *));
-	memcpy(sorted, names, nnames * sizeof(char *));
-	qsort(sorted, nnames, sizeof(char *), name_cmp);
+	if (nnames > 0)
+		memcpy(sorted, names, nnames * sizeof(char *));
+	if (nnames > 1)
+		qsort(sorted, nnames, sizeof(char *), name_cmp);
 	known = xcalloc(conf->nfeeds + 1, sizeof(char *));
 	for (size_t i = 0; i < conf->nfeeds; i++)
 		known[i] = conf->feeds[i].name;
-	qsort(known, conf->nfeeds, sizeof(char *), name_cmp);
+	if (conf->nfeeds > 1)
+		qsort(known, conf->nfeeds, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < nnames; i++)
 		if (bsearch(&names[i], known, conf->nfeeds, sizeof(char *),
 		    name_cmp) == NULL) {
