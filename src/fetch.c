@@ -37,6 +37,8 @@ struct fetcher {
 	size_t			 nallow;
 	size_t			 running;
 	struct job		*jobs;	/* every transfer in flight */
+	CURL			*idle[64];	/* easy handles to reuse */
+	size_t			 nidle;
 };
 
 struct job {
@@ -201,7 +203,12 @@ job_free(struct job *j)
 	if (j->next != NULL)
 		j->next->prev = j->prev;
 	curl_multi_remove_handle(f->multi, j->easy);
-	curl_easy_cleanup(j->easy);
+	/* A handle kept for the next transfer saves curl setting one up. */
+	if (f->nidle < sizeof(f->idle) / sizeof(f->idle[0])) {
+		curl_easy_reset(j->easy);
+		f->idle[f->nidle++] = j->easy;
+	} else
+		curl_easy_cleanup(j->easy);
 	curl_slist_free_all(j->headers);
 	buf_free(&j->body);
 	free(j->url);
@@ -217,6 +224,8 @@ fetcher_free(struct fetcher *f)
 		return;
 	while (f->jobs != NULL)
 		job_free(f->jobs);
+	while (f->nidle > 0)
+		curl_easy_cleanup(f->idle[--f->nidle]);
 	curl_multi_cleanup(f->multi);
 	event_free(f->timer);
 	free(f->allow);
@@ -486,7 +495,9 @@ fetch_start(struct fetcher *f, const char *url, const char *etag,
 	char line[1024];
 	CURL *e;
 
-	if ((e = j->easy = curl_easy_init()) == NULL) {
+	if (f->nidle > 0)
+		e = j->easy = f->idle[--f->nidle];
+	else if ((e = j->easy = curl_easy_init()) == NULL) {
 		free(j);
 		return -1;
 	}
