@@ -259,6 +259,7 @@ fetched(const struct fetch_result *d, void *arg)
 	o.skip_days = fs->mem.skip_days;
 	o.status = (int)d->status;
 	o.wall_now = wall;
+	open_tx(l);	/* before take_body: its commit joins the batch */
 	if (!d->ok) {
 		class = d->error_class;
 		error = d->error;
@@ -271,7 +272,6 @@ fetched(const struct fetch_result *d, void *arg)
 	    err, sizeof(err))) != NULL)
 		error = err;
 	o.ok = error == NULL;
-	open_tx(l);
 	/* Only a new document can change the rate (a 304: the last one). */
 	o.entries_per_week = error == NULL && d->status != 304 ?
 	    store_feed_rate(l->store, fs->id, wall) : -1;
