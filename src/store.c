@@ -83,6 +83,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE feeds ADD COLUMN ttl INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 3: merge the index's segments 16 at a time, not 4: a cold pass
+	 * over many feeds commits often, and FTS5's merging was most of
+	 * its time (20,000 abstracts: 6.5 s -> 5.4 s).
+	 */
+	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
