@@ -160,10 +160,13 @@ sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *sockp)
 	    (what & CURL_POLL_OUT ? EV_WRITE : 0);
 	if (sk == NULL) {
 		sk = xcalloc(1, sizeof(*sk));
+		sk->ev = event_new(f->base, s, kind, event_cb, f);
 		curl_multi_assign(f->multi, s, sk);
-	} else
-		event_free(sk->ev);
-	sk->ev = event_new(f->base, s, kind, event_cb, f);
+	} else {
+		/* The same event, told what to watch now. */
+		event_del(sk->ev);
+		event_assign(sk->ev, f->base, s, kind, event_cb, f);
+	}
 	event_add(sk->ev, NULL);
 	return 0;
 }

@@ -443,9 +443,9 @@ loop_init(struct loop *l, const struct conf *conf)
 
 		fs->loop = l;
 		fs->index = i;
-		if (store_feed_ensure(l->store, conf->feeds[i].name,
-		    conf->feeds[i].url, conf->feeds[i].title, &fs->id) == -1 ||
-		    store_feed_load(l->store, fs->id, &fs->mem) == -1) {
+		if (store_feed_open(l->store, conf->feeds[i].name,
+		    conf->feeds[i].url, conf->feeds[i].title, &fs->id,
+		    &fs->mem) == -1) {
 			log_warnx("store: cannot record feed %s",
 			    conf->feeds[i].name);
 			store_tx_commit(l->store);

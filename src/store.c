@@ -123,7 +123,9 @@ static const char *const sql[ST_COUNT] = {
 	    " moved_count = iif(feeds.conf_url IS excluded.conf_url,"
 	    "   feeds.moved_count, 0),"
 	    " conf_url = excluded.conf_url"
-	    " RETURNING id",
+	    " RETURNING id, url, etag, last_modified, moved_to, moved_count,"
+	    " next_poll, consecutive_errors, state, coalesce(ttl, -1),"
+	    " skip_hours, skip_days",
 	[ST_FEED_LOAD] =
 	    "SELECT url, etag, last_modified, moved_to, moved_count,"
 	    " next_poll, consecutive_errors, state, coalesce(ttl, -1),"
@@ -356,18 +358,48 @@ column_date(sqlite3_stmt *st, int i)
 	return sqlite3_column_int64(st, i);
 }
 
+/* A feed's memory from the columns of st, starting at column i. */
+static void
+read_memory(sqlite3_stmt *st, int i, struct feed_memory *m)
+{
+	m->url = column_text(st, i);
+	m->etag = column_text(st, i + 1);
+	m->last_modified = column_text(st, i + 2);
+	m->moved_to = column_text(st, i + 3);
+	m->moved_count = sqlite3_column_int(st, i + 4);
+	m->next_poll = sqlite3_column_int64(st, i + 5);
+	m->consecutive_errors = sqlite3_column_int(st, i + 6);
+	m->gone = strcmp((const char *)sqlite3_column_text(st, i + 7),
+	    "gone") == 0;
+	m->ttl = sqlite3_column_int64(st, i + 8);
+	m->skip_hours = (uint32_t)sqlite3_column_int64(st, i + 9);
+	m->skip_days = (uint8_t)sqlite3_column_int(st, i + 10);
+}
+
 int
 store_feed_ensure(struct store *s, const char *name, const char *url,
     const char *title, int64_t *id)
 {
+	return store_feed_open(s, name, url, title, id, NULL);
+}
+
+int
+store_feed_open(struct store *s, const char *name, const char *url,
+    const char *title, int64_t *id, struct feed_memory *m)
+{
 	sqlite3_stmt *st = s->st[ST_FEED_ENSURE];
 	int rc;
 
+	if (m != NULL)
+		memset(m, 0, sizeof(*m));
 	bind_text(st, 1, name);
 	bind_text(st, 2, url);
 	bind_text(st, 3, title);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
+		if (m != NULL)
+			read_memory(st, 1, m);
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -653,20 +685,8 @@ store_feed_load(struct store *s, int64_t feed_id, struct feed_memory *m)
 
 	memset(m, 0, sizeof(*m));
 	sqlite3_bind_int64(st, 1, feed_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		m->url = column_text(st, 0);
-		m->etag = column_text(st, 1);
-		m->last_modified = column_text(st, 2);
-		m->moved_to = column_text(st, 3);
-		m->moved_count = sqlite3_column_int(st, 4);
-		m->next_poll = sqlite3_column_int64(st, 5);
-		m->consecutive_errors = sqlite3_column_int(st, 6);
-		m->gone = strcmp((const char *)sqlite3_column_text(st, 7),
-		    "gone") == 0;
-		m->ttl = sqlite3_column_int64(st, 8);
-		m->skip_hours = (uint32_t)sqlite3_column_int64(st, 9);
-		m->skip_days = (uint8_t)sqlite3_column_int(st, 10);
-	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_memory(st, 0, m);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_ROW ? 0 : -1;

@@ -111,6 +111,9 @@ struct feed_memory {
 	uint8_t	 skip_days;
 };
 int	store_feed_load(struct store *, int64_t feed_id, struct feed_memory *);
+/* store_feed_ensure, and the feed's memory in the same statement. */
+int	store_feed_open(struct store *, const char *name, const char *url,
+	    const char *title, int64_t *id, struct feed_memory *);
 void	feed_memory_clear(struct feed_memory *);
 /* Entries per week over the last four weeks. */
 double	store_feed_rate(struct store *, int64_t feed_id, int64_t now);

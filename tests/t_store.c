@@ -504,6 +504,11 @@ test_validators_and_status(void)
 	    strcmp(m.moved_to, "https://g.example/feed.xml") == 0,
 	    "and read back by the poller");
 	feed_memory_clear(&m);
+	ok(store_feed_open(s, "f", "https://f.example/feed.xml", NULL, &g,
+	    &m) == 0 && g == f && m.next_poll == 6600 && m.consecutive_errors ==
+	    1 && strcmp(m.url, "https://f.example/feed.xml") == 0,
+	    "store_feed_open: the row and its memory in one statement");
+	feed_memory_clear(&m);
 
 	memset(&st, 0, sizeof(st));
 	st.id = f;
