@@ -115,12 +115,6 @@ decoder_free(struct decoder *d)
 	free(d);
 }
 
-const char *
-decoder_encoding(const struct decoder *d)
-{
-	return d->mode == M_SNIFF ? NULL : d->encoding;
-}
-
 int
 decoder_refused(const struct decoder *d)
 {
@@ -771,21 +765,3 @@ decode_content_type_charset(const char *type, char *out, size_t len)
 	return -1;
 }
 
-int
-decode_is_utf8(const char *data, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0;
-	int n;
-
-	while (i < len) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((n = utf8_next(p + i, len - i, NULL)) == 0)
-			return 0;
-		i += (size_t)n;
-	}
-	return 1;
-}

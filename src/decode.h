@@ -44,8 +44,6 @@ typedef void	 decode_sink(void *arg, const char *utf8, size_t len);
  */
 void		 decoder_push(struct decoder *, const char *in, size_t len,
 		    int final, decode_sink *sink, void *arg);
-/* The encoding chosen ("utf-8", "windows-1252", ...), or NULL before. */
-const char	*decoder_encoding(const struct decoder *);
 /* 1 when the encoding is refused (UTF-7): nothing is converted. */
 int		 decoder_refused(const struct decoder *);
 /* Why bytes were repaired (or refused), or NULL when nothing was. */
@@ -54,7 +52,5 @@ const char	*decoder_problem(const struct decoder *);
 /* The charset parameter of a Content-Type value into out; 0 or -1. */
 int		 decode_content_type_charset(const char *type, char *out,
 		    size_t len);
-/* 1 when the whole of data is valid UTF-8. */
-int		 decode_is_utf8(const char *data, size_t len);
 
 #endif

@@ -235,12 +235,6 @@ fetcher_free(struct fetcher *f)
 	free(f);
 }
 
-size_t
-fetcher_running(const struct fetcher *f)
-{
-	return f->running;
-}
-
 static const char *
 header(CURL *easy, const char *name)
 {
@@ -252,7 +246,8 @@ header(CURL *easy, const char *name)
 	return h->value;
 }
 
-int64_t
+/* Retry-After: seconds or an HTTP date; -1 for anything else. */
+static int64_t
 fetch_retry_after(const char *v, int64_t now)
 {
 	char *end;

@@ -66,10 +66,5 @@ void		 fetcher_free(struct fetcher *);
 int		 fetch_start(struct fetcher *, const char *url,
 		    const char *etag, const char *last_modified,
 		    fetch_cb *cb, void *arg);
-/* Transfers in flight. */
-size_t		 fetcher_running(const struct fetcher *);
-
-/* Retry-After: seconds or an HTTP date; -1 for anything else. */
-int64_t		 fetch_retry_after(const char *value, int64_t now);
 
 #endif

@@ -478,7 +478,7 @@ json_out_entry(struct json_out *j, const struct entry *e, struct buf *out)
 	return 0;
 }
 
-int
+static int
 json_out_feed(struct json_out *j, const struct feed_doc *d, struct buf *out)
 {
 	sqlite3_stmt *st = j->st[J_FEED];
@@ -496,7 +496,7 @@ json_out_feed(struct json_out *j, const struct feed_doc *d, struct buf *out)
 	return 0;
 }
 
-int
+static int
 json_out_quote(struct json_out *j, const char *s, struct buf *out)
 {
 	sqlite3_stmt *st = j->st[J_QUOTE];

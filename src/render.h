@@ -46,10 +46,6 @@ int		 json_out_entry(struct json_out *, const struct entry *,
 		    struct buf *out);
 int		 json_out_close(struct json_out *, const struct feed_doc *,
 		    struct buf *out);
-int		 json_out_feed(struct json_out *, const struct feed_doc *,
-		    struct buf *out);
-int		 json_out_quote(struct json_out *, const char *,
-		    struct buf *out);
 /* A JSON array of the n strings of v. */
 int		 json_out_strings(struct json_out *, char *const *v, size_t n,
 		    struct buf *out);
