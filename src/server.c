@@ -44,6 +44,7 @@ struct loop {
 	struct sched		*sched;
 	struct event		*timer;
 	struct event		*commit;	/* ends the open transaction */
+	struct event		*indexer;	/* serve: the index's backlog */
 	int			 in_tx;
 	int			 in_tick;
 	struct feed_state	*feeds;
@@ -138,6 +139,34 @@ close_tx(struct loop *l)
 	evtimer_del(l->commit);
 	if (store_tx_commit(l->store) == -1)
 		log_warnx("store: a batch of polls could not be committed");
+	if (l->indexer != NULL)
+		event_active(l->indexer, EV_TIMEOUT, 0);
+}
+
+/*
+ * Serve mode: the full-text index catches up with what was committed, a
+ * step of INDEX_STEP entries (some tens of milliseconds) per turn of the
+ * loop, so that requests and transfers are served in between.  It runs in
+ * its own transaction, never inside a batch of polls.  One-shot polls
+ * leave the backlog to whoever searches or serves next.
+ */
+#define INDEX_STEP	256
+
+static void
+index_fired(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop *l = arg;
+	char err[256];
+	int n;
+
+	(void)fd;
+	(void)what;
+	if (l->in_tx)
+		return;		/* close_tx will wake it again */
+	if ((n = store_index(l->store, INDEX_STEP, err, sizeof(err))) == -1)
+		log_warnx("store: %s", err);
+	else if (n >= INDEX_STEP)
+		event_active(l->indexer, EV_TIMEOUT, 0);
 }
 
 static void
@@ -470,6 +499,8 @@ loop_free(struct loop *l)
 		event_free(l->timer);
 	if (l->commit != NULL)
 		event_free(l->commit);
+	if (l->indexer != NULL)
+		event_free(l->indexer);
 	sched_free(l->sched);
 	for (size_t i = 0; l->feeds != NULL && i < l->conf->nfeeds; i++)
 		feed_memory_clear(&l->feeds[i].mem);
@@ -519,6 +550,8 @@ server_serve(const struct conf *conf, const char *listen)
 	}
 	log_info("listening on %s, %zu feeds, store %s", http_bound(h),
 	    conf->nfeeds, conf->store_path);
+	l.indexer = event_new(l.base, -1, 0, index_fired, &l);
+	event_active(l.indexer, EV_TIMEOUT, 0);	/* a backlog from before */
 	schedule_all(&l);
 	tick(&l);
 	event_base_dispatch(l.base);

@@ -15,13 +15,24 @@
 #include "store.h"
 
 /*
- * The full-text index is an external-content FTS5 table over entries,
- * kept in step by triggers: the text lives once, in entries, and every
- * insert, update and delete reaches the index in the same transaction.
- * It indexes the title, the plain text of summary and content (markup
- * would otherwise be searchable: "href" would match every entry), the
- * author and the tags.  unicode61 with remove_diacritics folds case and
- * accents; the prefix indexes make "distill*" cheap.
+ * The full-text index is an external-content FTS5 table: the text lives
+ * once, in entries.  It indexes the title, the plain text of summary and
+ * content (markup would otherwise be searchable: "href" would match every
+ * entry), the author and the tags.  unicode61 with remove_diacritics folds
+ * case and accents; the prefix indexes make "distill*" cheap.
+ *
+ * Since schema 4 the index follows the table a little behind, not in the
+ * same statement: indexing 20,000 abstracts costs several times what
+ * storing them does, and a poll should not wait for it.  fts_done.upto is
+ * the highest entry id indexed; ids only grow (AUTOINCREMENT), so what is
+ * above it is the backlog.  store_index() indexes the backlog in bounded
+ * steps (the server runs it when the loop is idle) and every search
+ * indexes all of it first, so a search always sees every committed entry.
+ * Updates and deletes of indexed rows still reach the index in the same
+ * transaction, by triggers.  The plain text is not stored: the view
+ * entries_doc computes it with sluice_text(), a function every connection
+ * of store_open registers (so a bare sqlite3 shell cannot update or
+ * delete entries; it can read them).
  */
 static const char *const migrations[] = {
 	/* 1: the first schema. */
@@ -89,6 +100,60 @@ static const char *const migrations[] = {
 	 * its time (20,000 abstracts: 6.5 s -> 5.4 s).
 	 */
 	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);",
+	/*
+	 * 4: the index off the poll's path (see above); entry ids never
+	 * reused; no stored plain text; uid needs no index of its own (it
+	 * is random and never looked up).
+	 */
+	"DROP TRIGGER entries_ai;"
+	"DROP TRIGGER entries_ad;"
+	"DROP TRIGGER entries_au;"
+	"DROP TABLE entries_fts;"
+	"CREATE TABLE entries4 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  feed INTEGER NOT NULL REFERENCES feeds(id),"
+	"  key TEXT NOT NULL,"
+	"  uid TEXT NOT NULL,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  guid TEXT, title TEXT, link TEXT, author TEXT,"
+	"  summary TEXT, content TEXT, tags TEXT,"
+	"  published INTEGER, updated INTEGER,"
+	"  first_seen INTEGER NOT NULL, date INTEGER NOT NULL,"
+	"  UNIQUE (feed, key));"
+	"INSERT INTO entries4(id, feed, key, uid, version, guid, title, link,"
+	"  author, summary, content, tags, published, updated, first_seen,"
+	"  date) SELECT id, feed, key, uid, version, guid, title, link,"
+	"  author, summary, content, tags, published, updated, first_seen,"
+	"  date FROM entries;"
+	"DROP TABLE entries;"
+	"ALTER TABLE entries4 RENAME TO entries;"
+	"CREATE INDEX entries_date ON entries(date DESC, id DESC);"
+	"CREATE VIEW entries_doc AS SELECT id, title,"
+	"  sluice_text(summary, content) AS text, author, tags FROM entries;"
+	"CREATE VIRTUAL TABLE entries_fts USING fts5("
+	"  title, text, author, tags, content='entries_doc',"
+	"  content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);"
+	"CREATE TABLE fts_done (one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  upto INTEGER NOT NULL);"
+	"INSERT INTO fts_done VALUES (1, 0);"
+	"CREATE TRIGGER entries_ad AFTER DELETE ON entries"
+	"  WHEN old.id <= (SELECT upto FROM fts_done) BEGIN"
+	"  INSERT INTO entries_fts(entries_fts, rowid, title, text, author,"
+	"  tags) VALUES ('delete', old.id, old.title,"
+	"  sluice_text(old.summary, old.content), old.author, old.tags);"
+	"END;"
+	"CREATE TRIGGER entries_au AFTER UPDATE OF title, summary, content,"
+	"  author, tags ON entries"
+	"  WHEN old.id <= (SELECT upto FROM fts_done) BEGIN"
+	"  INSERT INTO entries_fts(entries_fts, rowid, title, text, author,"
+	"  tags) VALUES ('delete', old.id, old.title,"
+	"  sluice_text(old.summary, old.content), old.author, old.tags);"
+	"  INSERT INTO entries_fts(rowid, title, text, author, tags)"
+	"  VALUES (new.id, new.title, sluice_text(new.summary, new.content),"
+	"  new.author, new.tags);"
+	"END;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -96,7 +161,8 @@ enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
 	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON, ST_ENTRY_PUT,
-	ST_JSON_PUSH, ST_ITEMS, ST_PING, ST_COUNT
+	ST_JSON_PUSH, ST_ITEMS, ST_PING, ST_INDEX_MARK, ST_INDEX_ADD,
+	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
 };
 
 static const char *const sql[ST_COUNT] = {
@@ -171,19 +237,19 @@ static const char *const sql[ST_COUNT] = {
 	 */
 	[ST_ENTRY_PUT] =
 	    "INSERT INTO entries(feed, key, uid, guid, title, link, author,"
-	    " summary, content, text, tags, published, updated, first_seen,"
+	    " summary, content, tags, published, updated, first_seen,"
 	    " date) VALUES (?1, ?2, 'urn:uuid:' || lower(hex(randomblob(4))"
 	    " || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)),"
 	    " 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) ||"
 	    " substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),"
-	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " coalesce(?11, ?12, ?13))"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " coalesce(?10, ?11, ?12))"
 	    " ON CONFLICT(feed, key) DO UPDATE SET guid = excluded.guid,"
 	    " title = excluded.title, link = excluded.link,"
 	    " author = excluded.author, summary = excluded.summary,"
-	    " content = excluded.content, text = excluded.text,"
+	    " content = excluded.content,"
 	    " tags = excluded.tags, published = excluded.published,"
-	    " updated = coalesce(excluded.updated, ?13),"
+	    " updated = coalesce(excluded.updated, ?12),"
 	    " date = coalesce(excluded.published, excluded.updated,"
 	    " entries.first_seen), version = entries.version + 1"
 	    " WHERE entries.title IS NOT excluded.title"
@@ -200,7 +266,7 @@ static const char *const sql[ST_COUNT] = {
 	[ST_ITEMS] =
 	    "SELECT e.id, e.uid, f.name, coalesce(f.conf_title, f.title, f.name),"
 	    " f.url, f.link, f.feed_id,"
-	    " e.title, e.link, e.author, e.text,"
+	    " e.title, e.link, e.author, sluice_text(e.summary, e.content),"
 	    " (SELECT group_concat(value, char(31)) FROM json_each(e.tags)),"
 	    " e.published,"
 	    " e.updated, e.date, coalesce(f.updated, f.last_success, 0)"
@@ -211,6 +277,18 @@ static const char *const sql[ST_COUNT] = {
 	    "   WHERE entries_fts MATCH ?2))"
 	    " ORDER BY e.date DESC, e.id DESC LIMIT ?3",
 	[ST_PING] = "SELECT count(*) FROM feeds",
+	/* The last id of the next ?1 entries of the backlog. */
+	[ST_INDEX_MARK] =
+	    "SELECT max(id) FROM (SELECT id FROM entries"
+	    " WHERE id > (SELECT upto FROM fts_done) ORDER BY id LIMIT ?1)",
+	[ST_INDEX_ADD] =
+	    "INSERT INTO entries_fts(rowid, title, text, author, tags)"
+	    " SELECT id, title, text, author, tags FROM entries_doc"
+	    " WHERE id > (SELECT upto FROM fts_done) AND id <= ?1",
+	[ST_INDEX_DONE] = "UPDATE fts_done SET upto = ?1",
+	[ST_CHECK] = "PRAGMA integrity_check",
+	[ST_FTS_CHECK] =
+	    "INSERT INTO entries_fts(entries_fts) VALUES ('integrity-check')",
 };
 
 struct store {
@@ -229,6 +307,33 @@ exec(sqlite3 *db, const char *s, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * sluice_text(summary, content): the plain text of an entry, what the
+ * index holds and what the outputs show until HTML is sanitised.
+ */
+static void
+sql_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct buf b = { 0 };
+
+	for (int i = 0; i < argc; i++) {
+		const unsigned char *v = sqlite3_value_text(argv[i]);
+		char *t;
+
+		if (v == NULL)
+			continue;
+		t = html_to_text((const char *)v);
+		if (b.len > 0)
+			buf_puts(&b, "\n");
+		buf_puts(&b, t);
+		free(t);
+	}
+	if (b.data == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, b.data, (int)b.len, free);
 }
 
 static int
@@ -281,6 +386,12 @@ store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_create_function_v2(s->db, "sluice_text", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_text, NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	if (exec(s->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;", err, errlen) == -1 ||
@@ -477,27 +588,6 @@ tags_json(struct store *s, const struct entry *e)
 	return json;
 }
 
-static char *
-entry_text(const struct entry *e)
-{
-	struct buf b = { 0 };
-	char *t;
-
-	if (e->summary != NULL) {
-		t = html_to_text(e->summary);
-		buf_puts(&b, t);
-		free(t);
-	}
-	if (e->content != NULL) {
-		t = html_to_text(e->content);
-		if (b.len > 0)
-			buf_puts(&b, "\n");
-		buf_puts(&b, t);
-		free(t);
-	}
-	return b.data ? buf_steal(&b) : NULL;
-}
-
 /* An entry's key and its place in the document, for finding repeats. */
 struct keyed {
 	char	*key;
@@ -557,7 +647,6 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 {
 	sqlite3_stmt *st = s->st[ST_ENTRY_PUT];
 	char *tags = tags_json(s, e);
-	char *text = entry_text(e);
 	int rc;
 
 	sqlite3_bind_int64(st, 1, feed_id);
@@ -568,11 +657,10 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 	bind_text(st, 6, e->author);
 	bind_text(st, 7, e->summary);
 	bind_text(st, 8, e->content);
-	bind_text(st, 9, text);
-	bind_text(st, 10, tags);
-	bind_date(st, 11, e->published);
-	bind_date(st, 12, e->updated);
-	sqlite3_bind_int64(st, 13, now);
+	bind_text(st, 9, tags);
+	bind_date(st, 10, e->published);
+	bind_date(st, 11, e->updated);
+	sqlite3_bind_int64(st, 12, now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_int64(st, 0) == 1)
@@ -585,7 +673,6 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	free(tags);
-	free(text);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -750,6 +837,57 @@ store_tx_commit(struct store *s)
 
 
 
+/* Indexes the next at most max entries of the backlog: how many, or -1. */
+static int
+index_step(struct store *s, int max)
+{
+	sqlite3_stmt *st = s->st[ST_INDEX_MARK];
+	int64_t last = 0;
+	int rc, n = 0;
+
+	sqlite3_bind_int(st, 1, max);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (last == 0)
+		return 0;
+	sqlite3_bind_int64(s->st[ST_INDEX_ADD], 1, last);
+	if (run(s, ST_INDEX_ADD) == -1)
+		return -1;
+	n = sqlite3_changes(s->db);
+	sqlite3_bind_int64(s->st[ST_INDEX_DONE], 1, last);
+	if (run(s, ST_INDEX_DONE) == -1)
+		return -1;
+	return n > 0 ? n : 1;
+}
+
+int
+store_index(struct store *s, int max, char *err, size_t errlen)
+{
+	int own = sqlite3_get_autocommit(s->db), done = 0, n = 0;
+
+	if (own && run(s, ST_BEGIN) == -1)
+		goto fail;
+	while ((max <= 0 || done < max) &&
+	    (n = index_step(s, max <= 0 ? 1000 : max - done)) > 0)
+		done += n;
+	if (n == -1) {
+		if (own)
+			run(s, ST_ROLLBACK);
+		goto fail;
+	}
+	if (own && store_tx_commit(s) == -1)
+		goto fail;
+	return done;
+fail:
+	snprintf(err, errlen, "full-text index: %s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
 int
 store_items(struct store *s, const struct query *q, struct item **out,
     size_t *n, char *err, size_t errlen)
@@ -759,6 +897,10 @@ store_items(struct store *s, const struct query *q, struct item **out,
 	size_t count = 0;
 	int rc;
 
+	/* A search sees every entry committed: the backlog first. */
+	if ((q->match != NULL || q->exclude != NULL) &&
+	    store_index(s, 0, err, errlen) == -1)
+		return -1;
 	bind_text(st, 1, q->match);
 	bind_text(st, 2, q->exclude);
 	sqlite3_bind_int(st, 3, q->limit > 0 ? q->limit : 50);
@@ -814,6 +956,37 @@ store_items_free(struct item *items, size_t n)
 		free(items[i].tags);
 	}
 	free(items);
+}
+
+int
+store_check(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_CHECK];
+	int rc, bad = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(st, 0), "ok")) {
+			if (!bad)
+				snprintf(err, errlen, "%s",
+				    sqlite3_column_text(st, 0));
+			bad = 1;
+		}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (bad)
+		return -1;
+	/* The index is checked against the table: no backlog then. */
+	if (store_index(s, 0, err, errlen) == -1)
+		return -1;
+	if (run(s, ST_FTS_CHECK) == -1) {
+		snprintf(err, errlen, "full-text index: %s",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
 }
 
 int

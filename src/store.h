@@ -136,6 +136,20 @@ int	store_items(struct store *, const struct query *q, struct item **out,
 	    size_t *n, char *err, size_t errlen);
 void	store_items_free(struct item *, size_t);
 
+/*
+ * Brings the full-text index up to date with at most max entries of its
+ * backlog (0: all of it), in the caller's transaction or one of its own.
+ * Returns how many entries it indexed (0: none were waiting), or -1 with a
+ * reason in err.  store_items does it before every search.
+ */
+int	store_index(struct store *, int max, char *err, size_t errlen);
+
+/*
+ * Checks the database file and the full-text index against the entries
+ * (indexing the backlog first).  0, or -1 with the first problem in err.
+ */
+int	store_check(struct store *, char *err, size_t errlen);
+
 /* 0 when the database answers. */
 int	store_ping(struct store *);
 

@@ -551,6 +551,37 @@ check_misc(const char *base)
 	buf_free(&r.body);
 }
 
+/*
+ * Waits for the server's idle indexer to index every stored entry with no
+ * search asking for it; 1 when it did within ms.
+ */
+static int
+index_caught_up(int ms)
+{
+	int64_t end = now_ms() + ms;
+	char path[600];
+	int done = 0;
+
+	snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
+	while (!done && now_ms() < end) {
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		    SQLITE_OK && sqlite3_prepare_v2(db, "SELECT (SELECT upto "
+		    "FROM fts_done) >= (SELECT max(id) FROM entries)", -1, &st,
+		    NULL) == SQLITE_OK) {
+			done = sqlite3_step(st) == SQLITE_ROW &&
+			    sqlite3_column_int(st, 0) == 1;
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(db);
+		if (!done)
+			usleep(100 * 1000);
+	}
+	return done;
+}
+
 static void
 check_serve(int origin_port)
 {
@@ -575,6 +606,8 @@ check_serve(int origin_port)
 	want = 67 + 2 + 1;
 	ok(wait_entries(base, "", want, 20000) >= want,
 	    "the first poll brings every feed's entries");
+	ok(index_caught_up(5000), "the full-text index catches up by itself "
+	    "when the loop is idle");
 	check_feed(base);
 	check_query(base, "feed.atom?q=continual", "continual", NULL);
 	check_query(base, "feed.atom?q=Continual+-survey", "continual",

@@ -283,8 +283,8 @@ test_open(void)
 	if (!ok(s != NULL, "store_open creates a database (%s)", err))
 		return;
 	ok(store_ping(s) == 0, "store_ping answers");
-	is_int(3, sql_int(db, "PRAGMA user_version", 0),
-	    "schema version is the newest (3)");
+	is_int(4, sql_int(db, "PRAGMA user_version", 0),
+	    "schema version is the newest (4)");
 	is_int(16, sql_int(db, "SELECT v FROM entries_fts_config WHERE k = "
 	    "'automerge'", 0), "the index merges 16 segments at a time");
 	is_int(3, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
@@ -293,8 +293,8 @@ test_open(void)
 	store_close(s);
 	s = store_open(db, err, sizeof(err));
 	ok(s != NULL, "reopening works (%s)", err);
-	is_int(3, sql_int(db, "PRAGMA user_version", 0),
-	    "still version 1 after reopening");
+	is_int(4, sql_int(db, "PRAGMA user_version", 0),
+	    "still version 4 after reopening");
 	store_close(s);
 	store_close(NULL);
 	ok(1, "store_close(NULL) is a no-op");
@@ -593,7 +593,7 @@ test_migration(void)
 	s = store_open(db, err, sizeof(err));
 	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
 		return;
-	is_int(3, sql_int(db, "PRAGMA user_version", 0), "now schema 3");
+	is_int(4, sql_int(db, "PRAGMA user_version", 0), "now schema 4");
 	ok(store_feed_load(s, 1, &m) == 0 && strcmp(m.url,
 	    "https://old.example/feed.xml") == 0 && m.etag != NULL &&
 	    strcmp(m.etag, "\"v1\"") == 0 && m.next_poll == 2000 && !m.gone,
@@ -782,13 +782,76 @@ test_search(void)
 	is_titles(s, "-matching",
 	    "Caf\xc3\xa9 culture|Continual learning|Distillation tricks");
 
+	/* External-content FTS5 consistent with its table. */
+	ok(store_check(s, err, sizeof(err)) == 0,
+	    "integrity and FTS integrity-check pass (%s)", err);
 	feed_doc_free(d);
 	store_close(s);
-	/* External-content FTS5 consistent with its table. */
-	ok(sql_exec(db, "INSERT INTO entries_fts(entries_fts) "
-	    "VALUES ('integrity-check')") == 0,
-	    "FTS index integrity-check passes");
 	remove_db("search.db");
+}
+
+/*
+ * The index follows the table a little behind (schema 4): a commit leaves
+ * a backlog, a search indexes it first, and an edit of an entry reaches
+ * the index whether or not the entry had been indexed.
+ */
+static void
+test_index_backlog(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("backlog.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	int64_t f = 0;
+
+	if (!ok(s != NULL, "open backlog.db (%s)", err))
+		return;
+	store_feed_ensure(s, "b", "https://b.example/", NULL, &f);
+	d = doc_new("B");
+	doc_add(d, "a", "First", NULL, "<p>alpha words</p>", 100, DATE_NONE);
+	doc_add(d, "b", "Second", NULL, "beta words", 200, DATE_NONE);
+	ok(commit(s, f, d, 1000, &c) == 0 && counts_are(&c, 2, 0, 0),
+	    "two entries");
+	is_int(0, sql_int(db, "SELECT upto FROM fts_done", 0),
+	    "a commit leaves them to the index's backlog");
+	is_int(0, sql_int(db, "SELECT count(*) FROM entries_fts_docsize", 0),
+	    "nothing indexed yet");
+
+	/* Edited before it was ever indexed: indexed once, as it is now. */
+	entry_set(&d->entries[0].summary, "gamma words");
+	ok(commit(s, f, d, 2000, &c) == 0 && counts_are(&c, 0, 1, 1),
+	    "edit the unindexed entry");
+	is_titles(s, "alpha", "");
+	is_titles(s, "gamma", "First");
+	is_int(2, sql_int(db, "SELECT count(*) FROM entries_fts_docsize", 0),
+	    "a search indexed the backlog");
+	is_int(sql_int(db, "SELECT max(id) FROM entries", 0),
+	    sql_int(db, "SELECT upto FROM fts_done", 0),
+	    "up to the last entry");
+
+	/* Edited after: the trigger replaces its terms at once. */
+	entry_set(&d->entries[1].summary, "epsilon words");
+	doc_add(d, "c", "Third", NULL, "delta words", 300, DATE_NONE);
+	ok(commit(s, f, d, 3000, &c) == 0 && counts_are(&c, 1, 1, 1),
+	    "edit an indexed entry, add one");
+	is_int(2, sql_int(db, "SELECT count(*) FROM entries_fts_docsize", 0),
+	    "the new one waits");
+	is_int(1, store_index(s, 10, err, sizeof(err)),
+	    "store_index indexes the one waiting");
+	is_int(0, store_index(s, 10, err, sizeof(err)),
+	    "and then has nothing to do");
+	is_titles(s, "beta", "");
+	is_titles(s, "epsilon", "Second");
+	is_titles(s, "words", "First|Second|Third");
+	ok(store_check(s, err, sizeof(err)) == 0,
+	    "the index agrees with the table (%s)", err);
+	ok(sql_exec(db, "DELETE FROM entries") == -1,
+	    "a connection without sluice_text() cannot delete entries "
+	    "behind the index's back");
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("backlog.db");
 }
 
 int
@@ -804,6 +867,7 @@ main(void)
 	test_migration();
 	test_order_and_limit();
 	test_search();
+	test_index_backlog();
 	if (rmdir(tmpdir) != 0)
 		diag("leftover files in %s", tmpdir);
 	return done_testing();

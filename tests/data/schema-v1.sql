@@ -13,5 +13,5 @@ CREATE TRIGGER entries_au AFTER UPDATE ON entries BEGIN  INSERT INTO entries_fts
 END;
 
 INSERT INTO feeds(id, name, url, conf_title, title, etag, last_attempt, last_success, next_poll) VALUES (1, 'old', 'https://old.example/feed.xml', NULL, 'Old feed', '"v1"', 1000, 1000, 2000);
-INSERT INTO entries(feed, key, uid, guid, title, link, text, tags, published, first_seen, date) VALUES (1, 'g:a', 'urn:uuid:00000000-0000-4000-8000-000000000001', 'a', 'Old entry A', 'https://old.example/a', 'alpha text', NULL, 900, 1000, 900), (1, 'g:b', 'urn:uuid:00000000-0000-4000-8000-000000000002', 'b', 'Old entry B', 'https://old.example/b', 'beta text', NULL, 950, 1000, 950);
+INSERT INTO entries(feed, key, uid, guid, title, link, summary, text, tags, published, first_seen, date) VALUES (1, 'g:a', 'urn:uuid:00000000-0000-4000-8000-000000000001', 'a', 'Old entry A', 'https://old.example/a', '<p>alpha text</p>', 'alpha text', NULL, 900, 1000, 900), (1, 'g:b', 'urn:uuid:00000000-0000-4000-8000-000000000002', 'b', 'Old entry B', 'https://old.example/b', 'beta text', 'beta text', NULL, 950, 1000, 950);
 PRAGMA user_version = 1;
