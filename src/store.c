@@ -159,7 +159,7 @@ static const char *const migrations[] = {
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
-	ST_ROLLBACK_TO, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
+	ST_ROLLBACK_TO, ST_FEED_FIND, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
 	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON, ST_ENTRY_PUT,
 	ST_JSON_PUSH, ST_ITEMS, ST_PING, ST_INDEX_MARK, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
@@ -172,6 +172,15 @@ static const char *const sql[ST_COUNT] = {
 	[ST_SAVEPOINT] = "SAVEPOINT poll",
 	[ST_RELEASE] = "RELEASE poll",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO poll",
+	/*
+	 * A configured feed as the config has it already: read, not written
+	 * (a start with 10,000 feeds should not rewrite 10,000 rows).
+	 */
+	[ST_FEED_FIND] =
+	    "SELECT id, url, etag, last_modified, moved_to, moved_count,"
+	    " next_poll, consecutive_errors, state, coalesce(ttl, -1),"
+	    " skip_hours, skip_days FROM feeds"
+	    " WHERE name = ?1 AND conf_url IS ?2 AND conf_title IS ?3",
 	/*
 	 * A configured feed: a new URL in the config (not a redirect) starts
 	 * it afresh, a gone feed included.
@@ -498,24 +507,29 @@ int
 store_feed_open(struct store *s, const char *name, const char *url,
     const char *title, int64_t *id, struct feed_memory *m)
 {
-	sqlite3_stmt *st = s->st[ST_FEED_ENSURE];
+	sqlite3_stmt *st;
 	int rc;
 
 	if (m != NULL)
 		memset(m, 0, sizeof(*m));
-	bind_text(st, 1, name);
-	bind_text(st, 2, url);
-	bind_text(st, 3, title);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		if (m != NULL)
-			read_memory(st, 1, m);
+	/* Read it as it is; write it only when the config changed it. */
+	for (int i = 0; i < 2; i++) {
+		st = s->st[i == 0 ? ST_FEED_FIND : ST_FEED_ENSURE];
+		bind_text(st, 1, name);
+		bind_text(st, 2, url);
+		bind_text(st, 3, title);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			if (m != NULL)
+				read_memory(st, 1, m);
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc == SQLITE_ROW)
+			return 0;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return -1;
 }
-
 
 void
 validators_clear(struct validators *v)

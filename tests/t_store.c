@@ -334,6 +334,34 @@ test_feeds_and_commits(void)
 	    &b) == 0 && b != a, "another name, another id");
 	is_int(2, sql_int(db, "SELECT count(*) FROM feeds", 0),
 	    "two feed rows");
+	{
+		/* data_version moves when another connection commits. */
+		sqlite3 *h;
+		sqlite3_stmt *dv;
+		int before = -1, same = -2, changed = -3;
+
+		sqlite3_open(db, &h);
+		sqlite3_prepare_v2(h, "PRAGMA data_version", -1, &dv, NULL);
+		if (sqlite3_step(dv) == SQLITE_ROW)
+			before = sqlite3_column_int(dv, 0);
+		sqlite3_reset(dv);
+		store_feed_ensure(s, "beta", "https://b.example/feed", NULL,
+		    &other);
+		if (sqlite3_step(dv) == SQLITE_ROW)
+			same = sqlite3_column_int(dv, 0);
+		sqlite3_reset(dv);
+		store_feed_ensure(s, "beta", "https://b.example/feed", "B",
+		    &other);
+		if (sqlite3_step(dv) == SQLITE_ROW)
+			changed = sqlite3_column_int(dv, 0);
+		sqlite3_finalize(dv);
+		sqlite3_close(h);
+		is_int(before, same, "a feed as configured before is read, "
+		    "not written");
+		ok(changed != same, "a changed title is written");
+		store_feed_ensure(s, "beta", "https://b.example/feed", NULL,
+		    &other);
+	}
 
 	/* guid; link only; neither (hash). */
 	d = doc_new("Alpha feed");
