@@ -437,6 +437,7 @@ loop_init(struct loop *l, const struct conf *conf)
 {
 	struct fetch_opts fo;
 	struct sched_conf sc;
+	struct feed_open *opens;
 	char err[512];
 
 	memset(l, 0, sizeof(*l));
@@ -465,26 +466,36 @@ loop_init(struct loop *l, const struct conf *conf)
 	l->timer = evtimer_new(l->base, timer_fired, l);
 	l->commit = evtimer_new(l->base, commit_fired, l);
 	l->feeds = xcalloc(conf->nfeeds + 1, sizeof(*l->feeds));
+	opens = xcalloc(conf->nfeeds + 1, sizeof(*opens));
+	for (size_t i = 0; i < conf->nfeeds; i++) {
+		opens[i].name = conf->feeds[i].name;
+		opens[i].url = conf->feeds[i].url;
+		opens[i].title = conf->feeds[i].title;
+	}
 	store_tx_begin(l->store);	/* one commit for every feed's row */
+	if (store_feeds_open(l->store, opens, conf->nfeeds, err,
+	    sizeof(err)) == -1) {
+		log_warnx("store: cannot record the feeds: %s", err);
+		store_tx_commit(l->store);
+		for (size_t i = 0; i < conf->nfeeds; i++)
+			feed_memory_clear(&opens[i].mem);
+		free(opens);
+		return -1;
+	}
 	for (size_t i = 0; i < conf->nfeeds; i++) {
 		struct feed_state *fs = &l->feeds[i];
 		char *host;
 
 		fs->loop = l;
 		fs->index = i;
-		if (store_feed_open(l->store, conf->feeds[i].name,
-		    conf->feeds[i].url, conf->feeds[i].title, &fs->id,
-		    &fs->mem) == -1) {
-			log_warnx("store: cannot record feed %s",
-			    conf->feeds[i].name);
-			store_tx_commit(l->store);
-			return -1;
-		}
+		fs->id = opens[i].id;
+		fs->mem = opens[i].mem;		/* moved */
 		host = host_of(fs->mem.url);
 		sched_feed(l->sched, i, host, conf->feeds[i].interval);
 		sched_set_errors(l->sched, i, fs->mem.consecutive_errors);
 		free(host);
 	}
+	free(opens);
 	if (store_tx_commit(l->store) == -1)
 		return -1;
 	return 0;

@@ -159,7 +159,7 @@ static const char *const migrations[] = {
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
-	ST_ROLLBACK_TO, ST_FEED_FIND, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
+	ST_ROLLBACK_TO, ST_FEED_FIND, ST_FEED_SCAN, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
 	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON, ST_ENTRY_PUT,
 	ST_JSON_PUSH, ST_ITEMS, ST_PING, ST_INDEX_MARK, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
@@ -181,6 +181,12 @@ static const char *const sql[ST_COUNT] = {
 	    " next_poll, consecutive_errors, state, coalesce(ttl, -1),"
 	    " skip_hours, skip_days FROM feeds"
 	    " WHERE name = ?1 AND conf_url IS ?2 AND conf_title IS ?3",
+	/* All of them, in the order of strcmp (BINARY collation). */
+	[ST_FEED_SCAN] =
+	    "SELECT name, conf_url, conf_title,"
+	    " id, url, etag, last_modified, moved_to, moved_count,"
+	    " next_poll, consecutive_errors, state, coalesce(ttl, -1),"
+	    " skip_hours, skip_days FROM feeds ORDER BY name",
 	/*
 	 * A configured feed: a new URL in the config (not a redirect) starts
 	 * it afresh, a gone feed included.
@@ -528,6 +534,64 @@ store_feed_open(struct store *s, const char *name, const char *url,
 		if (rc == SQLITE_ROW)
 			return 0;
 	}
+	return -1;
+}
+
+static int
+open_cmp(const void *a, const void *b)
+{
+	const struct feed_open *x = *(const struct feed_open *const *)a;
+	const struct feed_open *y = *(const struct feed_open *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int
+same_text(const unsigned char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == NULL && b == NULL;
+	return strcmp((const char *)a, b) == 0;
+}
+
+int
+store_feeds_open(struct store *s, struct feed_open *f, size_t n, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_FEED_SCAN];
+	struct feed_open **by_name = xcalloc(n + 1, sizeof(*by_name));
+	int rc, ok = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		by_name[i] = &f[i];
+		f[i].id = 0;
+		memset(&f[i].mem, 0, sizeof(f[i].mem));
+	}
+	if (n > 1)
+		qsort(by_name, n, sizeof(*by_name), open_cmp);
+	/* One pass over the table, rather than a lookup per feed. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct feed_open key, *kp = &key, **hit;
+
+		key.name = (const char *)sqlite3_column_text(st, 0);
+		hit = bsearch(&kp, by_name, n, sizeof(*by_name), open_cmp);
+		if (hit == NULL || !same_text(sqlite3_column_text(st, 1),
+		    (*hit)->url) || !same_text(sqlite3_column_text(st, 2),
+		    (*hit)->title))
+			continue;
+		(*hit)->id = sqlite3_column_int64(st, 3);
+		read_memory(st, 4, &(*hit)->mem);
+	}
+	sqlite3_reset(st);
+	free(by_name);
+	/* New feeds and changed ones: written. */
+	for (size_t i = 0; i < n && rc == SQLITE_DONE && ok == 0; i++)
+		if (f[i].id == 0)
+			ok = store_feed_open(s, f[i].name, f[i].url,
+			    f[i].title, &f[i].id, &f[i].mem);
+	if (rc == SQLITE_DONE && ok == 0)
+		return 0;
+	snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 	return -1;
 }
 

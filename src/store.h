@@ -115,6 +115,20 @@ int	store_feed_load(struct store *, int64_t feed_id, struct feed_memory *);
 int	store_feed_open(struct store *, const char *name, const char *url,
 	    const char *title, int64_t *id, struct feed_memory *);
 void	feed_memory_clear(struct feed_memory *);
+
+/* A configured feed to open: name, url and title in; id and memory out. */
+struct feed_open {
+	const char		*name, *url, *title;	/* borrowed */
+	int64_t			 id;
+	struct feed_memory	 mem;			/* new */
+};
+/*
+ * store_feed_open for each of n feeds, reading the table once: what is as
+ * configured is read, the rest written.  0, or -1 with a reason in err
+ * (the memories filled so far are the caller's to clear).
+ */
+int	store_feeds_open(struct store *, struct feed_open *, size_t n,
+	    char *err, size_t errlen);
 /* Entries per week over the last four weeks. */
 double	store_feed_rate(struct store *, int64_t feed_id, int64_t now);
 /*

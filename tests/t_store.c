@@ -882,6 +882,51 @@ test_index_backlog(void)
 	remove_db("backlog.db");
 }
 
+/* store_feeds_open: the whole config in one read of the table. */
+static void
+test_feeds_open(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("open-many.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_open f[3];
+	struct feed_status st;
+	int64_t a = 0, b = 0;
+
+	if (!ok(s != NULL, "open open-many.db (%s)", err))
+		return;
+	store_feed_ensure(s, "a", "https://a.example/", NULL, &a);
+	store_feed_ensure(s, "b", "https://b.example/", "B", &b);
+	memset(&st, 0, sizeof(st));
+	st.id = a;
+	st.state = "ok";
+	st.next_poll = 4242;
+	st.ttl = -1;
+	store_feed_status(s, &st);
+	memset(f, 0, sizeof(f));
+	f[0].name = "c";
+	f[0].url = "https://c.example/";
+	f[1].name = "b";
+	f[1].url = "https://b.example/moved-in-config";
+	f[1].title = "B";
+	f[2].name = "a";
+	f[2].url = "https://a.example/";
+	ok(store_feeds_open(s, f, 3, err, sizeof(err)) == 0,
+	    "store_feeds_open (%s)", err);
+	is_int(a, f[2].id, "an unchanged feed keeps its id");
+	is_int(4242, f[2].mem.next_poll, "and its memory");
+	is_int(b, f[1].id, "a feed with a new URL keeps its id");
+	is_str("https://b.example/moved-in-config", f[1].mem.url,
+	    "and polls the new URL");
+	ok(f[0].id > 0 && f[0].id != a && f[0].id != b, "a new feed is made");
+	is_int(3, sql_int(db, "SELECT count(*) FROM feeds", 0),
+	    "three rows");
+	for (int i = 0; i < 3; i++)
+		feed_memory_clear(&f[i].mem);
+	store_close(s);
+	remove_db("open-many.db");
+}
+
 int
 main(void)
 {
@@ -896,6 +941,7 @@ main(void)
 	test_order_and_limit();
 	test_search();
 	test_index_backlog();
+	test_feeds_open();
 	if (rmdir(tmpdir) != 0)
 		diag("leftover files in %s", tmpdir);
 	return done_testing();
