@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <libxml/parser.h>
+#include <sqlite3.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -424,8 +425,12 @@ cmd_query(int argc, char **argv)
 		default: return usage(2);
 		}
 	if (optind + 1 < argc || (strcmp(fmt, "text") != 0 &&
-	    strcmp(fmt, "atom") != 0))
+	    strcmp(fmt, "atom") != 0 && strcmp(fmt, "json") != 0)) {
+		if (optind + 1 >= argc)
+			fprintf(stderr, "sluice: query: unknown format \"%s\" "
+			    "(atom, json or text)\n", fmt);
 		return usage(2);
+	}
 	if (query_parse(optind < argc ? argv[optind] : NULL, &q, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "sluice: bad query: %s\n", err);
@@ -444,6 +449,7 @@ cmd_query(int argc, char **argv)
 	ctx.self = c->base_url;
 	ctx.home = c->base_url;
 	if (strcmp(fmt, "atom") == 0 ? render_atom(&ctx, items, n, &out) :
+	    strcmp(fmt, "json") == 0 ? render_json(&ctx, items, n, &out) :
 	    render_text(items, n, &out)) {
 		fprintf(stderr, "sluice: cannot render\n");
 		goto done;
@@ -545,6 +551,12 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * One thread uses SQLite (the loop's): no mutexes, and no allocation
+	 * statistics (a count on every malloc).
+	 */
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	parse_init();
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

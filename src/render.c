@@ -321,7 +321,7 @@ render_text(const struct item *items, size_t n, struct buf *out)
  * are prepared once per struct json_out.
  */
 enum { J_PUSH, J_PUSHJ, J_ENTRY, J_ENCLOSURE, J_FEED, J_QUOTE, J_FEEDS,
-	J_COUNT };
+	J_JF_ITEM, J_JF_FEED, J_COUNT };
 
 static const char *const json_sql[J_COUNT] = {
 	[J_PUSH] = "SELECT json_insert(?1, '$[#]', ?2)",
@@ -347,6 +347,25 @@ static const char *const json_sql[J_COUNT] = {
 	    " json_extract(value, '$.entries'),"
 	    " coalesce(json_extract(value, '$.error'), '')"
 	    " FROM json_each(?1)",
+	/*
+	 * JSON Feed 1.1: an item, its absent members left out (the spec
+	 * has no nulls), where it came from in the extension "_source".
+	 */
+	[J_JF_ITEM] =
+	    "SELECT json_group_object(key, json(CASE WHEN type IN ('object',"
+	    " 'array') THEN value ELSE json_quote(value) END)) FROM json_each("
+	    "json_object('id', ?1, 'url', ?2, 'title', ?3,"
+	    " 'content_text', coalesce(?4, ''), 'date_published', ?5,"
+	    " 'date_modified', ?6, 'authors', CASE WHEN ?7 IS NOT NULL"
+	    " THEN json_array(json_object('name', ?7)) END,"
+	    " 'tags', json(?8), '_source', (SELECT json_group_object(key,"
+	    " value) FROM json_each(json_object('title', ?9,"
+	    " 'home_page_url', ?10, 'feed_url', ?11, 'id', ?12))"
+	    " WHERE type != 'null'))) WHERE type != 'null'",
+	[J_JF_FEED] =
+	    "SELECT json_object('version', 'https://jsonfeed.org/version/1.1',"
+	    " 'title', ?1, 'home_page_url', ?2, 'feed_url', ?3,"
+	    " 'items', json(?4))",
 };
 
 struct json_out {
@@ -595,6 +614,73 @@ render_parse_json(const struct feed_doc *d, struct buf *out)
 	}
 	rc = json_out_close(j, d, out);
 done:
+	json_out_free(j);
+	return rc;
+}
+
+int
+render_json(const struct render_ctx *ctx, const struct item *items,
+    size_t n, struct buf *out)
+{
+	struct json_out *j = json_out_new();
+	sqlite3_stmt *st;
+	struct buf arr = { 0 }, item = { 0 }, tags = { 0 };
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	int rc = -1;
+
+	if (j == NULL)
+		return -1;
+	st = j->st[J_JF_ITEM];
+	buf_puts(&arr, "[]");
+	for (size_t i = 0; i < n; i++) {
+		const struct item *it = &items[i];
+
+		buf_reset(&tags);
+		buf_puts(&tags, "[]");
+		for (const char *t = it->tags; t != NULL && *t != '\0';) {
+			size_t len = strcspn(t, "\x1f");
+			char *one = xstrndup(t, len);
+			int bad = json_push(j, 0, &tags, one);
+
+			free(one);
+			if (bad)
+				goto done;
+			t += len;
+			if (*t == '\x1f')
+				t++;
+		}
+		bind_opt(st, 1, it->uid);
+		bind_opt(st, 2, it->link);
+		bind_opt(st, 3, it->title);
+		bind_opt(st, 4, it->text);
+		bind_date_opt(st, 5, it->published != DATE_NONE ? it->published :
+		    it->date, d1);
+		bind_date_opt(st, 6, it->updated, d2);
+		bind_opt(st, 7, it->author);
+		if (it->tags != NULL)
+			bind_opt(st, 8, tags.data);
+		bind_opt(st, 9, it->feed_title);
+		bind_opt(st, 10, it->feed_link);
+		bind_opt(st, 11, it->feed_url);
+		bind_opt(st, 12, it->feed_id);
+		if (json_step(st, &item) == -1 ||
+		    json_push(j, 1, &arr, item.data) == -1)
+			goto done;
+	}
+	st = j->st[J_JF_FEED];
+	bind_opt(st, 1, ctx->title);
+	bind_opt(st, 2, ctx->home);
+	bind_opt(st, 3, ctx->self);
+	bind_opt(st, 4, arr.data);
+	if (json_step(st, &item) == -1)
+		goto done;
+	buf_append(out, item.data, item.len);
+	buf_puts(out, "\n");
+	rc = 0;
+done:
+	buf_free(&arr);
+	buf_free(&item);
+	buf_free(&tags);
 	json_out_free(j);
 	return rc;
 }

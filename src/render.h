@@ -1,6 +1,6 @@
 /*
- * render.h - documents out of query results: Atom 1.0, the HTML page, and
- * the JSON of `sluice parse --json`.  No I/O: everything is appended to a
+ * render.h - documents out of query results: Atom 1.0, JSON Feed 1.1, the
+ * HTML page, and the JSON of `sluice parse --json`.  No I/O: everything is appended to a
  * struct buf.  XML is written with xmlTextWriter, JSON with SQLite's JSON1;
  * nothing is escaped by hand.
  */
@@ -29,6 +29,9 @@ int	render_atom(const struct render_ctx *, const struct item *, size_t,
 int	render_html(const struct render_ctx *, const struct item *, size_t,
 	    struct buf *out);
 int	render_text(const struct item *, size_t, struct buf *out);
+/* JSON Feed 1.1, written with SQLite's JSON1. */
+int	render_json(const struct render_ctx *, const struct item *, size_t,
+	    struct buf *out);
 
 /*
  * `sluice parse --json`, written as the entries come: json_out_open, then

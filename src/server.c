@@ -45,6 +45,7 @@ struct loop {
 	struct event		*timer;
 	struct event		*commit;	/* ends the open transaction */
 	struct event		*indexer;	/* serve: the index's backlog */
+	struct event		*pruner;	/* serve: retention, hourly */
 	int			 in_tx;
 	int			 in_tick;
 	struct feed_state	*feeds;
@@ -151,6 +152,35 @@ close_tx(struct loop *l)
  * leave the backlog to whoever searches or serves next.
  */
 #define INDEX_STEP	256
+
+/* Retention: at start, then every PRUNE_EVERY seconds (and after a pass). */
+#define PRUNE_EVERY	3600
+
+static void
+prune(struct loop *l)
+{
+	char err[256];
+	int n;
+
+	if ((n = store_prune(l->store, time(NULL), err, sizeof(err))) == -1)
+		log_warnx("store: %s", err);
+	else if (n > 0)
+		log_info("store: %d entries older than %lld days pruned", n,
+		    (long long)l->conf->keep_days);
+}
+
+static void
+prune_fired(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop *l = arg;
+	struct timeval tv = { PRUNE_EVERY, 0 };
+
+	(void)fd;
+	(void)what;
+	if (!l->in_tx)
+		prune(l);
+	evtimer_add(l->pruner, &tv);
+}
 
 static void
 index_fired(evutil_socket_t fd, short what, void *arg)
@@ -274,7 +304,7 @@ fetched(const struct fetch_result *d, void *arg)
 	const char *name = l->conf->feeds[i].name;
 	struct sched_outcome o;
 	struct feed_status st;
-	struct poll_counts c = { 0, 0, 0 };
+	struct poll_counts c = { 0, 0, 0, 0, 0 };
 	char err[256] = "";
 	const char *class = NULL, *error = NULL;
 	int64_t now = mono_ms(), wall = time(NULL), next;
@@ -320,7 +350,7 @@ fetched(const struct fetch_result *d, void *arg)
 	    1000;
 	st.consecutive_errors = sched_errors(l->sched, i);
 	st.bytes = (int64_t)d->body.len;
-	st.new_entries = c.new;
+	st.new_entries = c.new + c.duplicate;
 	st.updated_entries = c.updated;
 	st.interval = sched_interval(l->sched, i);
 	st.moved_to = fs->mem.moved_to;
@@ -339,8 +369,12 @@ fetched(const struct fetch_result *d, void *arg)
 	else if (d->status == 304)
 		log_debug("feed %s: not modified", name);
 	else
-		log_info("feed %s: %d new, %d updated, %d unchanged (%zu "
-		    "bytes)", name, c.new, c.updated, c.unchanged, d->body.len);
+		log_info("feed %s: %d new, %d already from other feeds, %d "
+		    "updated, %d unchanged (%zu bytes)", name, c.new,
+		    c.duplicate, c.updated, c.unchanged, d->body.len);
+	if (c.churned > 0)
+		log_warnx("feed %s: %d entries came back under new guids; "
+		    "matched by link or title", name, c.churned);
 	if (error != NULL)
 		l->failed++;
 	else if (d->status == 304)
@@ -447,6 +481,7 @@ loop_init(struct loop *l, const struct conf *conf)
 		log_warnx("store: %s", err);
 		return -1;
 	}
+	store_retention(l->store, conf->keep_days, conf->keep_per_feed);
 	l->base = event_base_new();
 	fo.user_agent = conf->user_agent;
 	fo.timeout = conf->timeout;
@@ -512,6 +547,8 @@ loop_free(struct loop *l)
 		event_free(l->commit);
 	if (l->indexer != NULL)
 		event_free(l->indexer);
+	if (l->pruner != NULL)
+		event_free(l->pruner);
 	sched_free(l->sched);
 	for (size_t i = 0; l->feeds != NULL && i < l->conf->nfeeds; i++)
 		feed_memory_clear(&l->feeds[i].mem);
@@ -563,6 +600,8 @@ server_serve(const struct conf *conf, const char *listen)
 	    conf->nfeeds, conf->store_path);
 	l.indexer = event_new(l.base, -1, 0, index_fired, &l);
 	event_active(l.indexer, EV_TIMEOUT, 0);	/* a backlog from before */
+	l.pruner = evtimer_new(l.base, prune_fired, &l);
+	event_active(l.pruner, EV_TIMEOUT, 0);
 	schedule_all(&l);
 	tick(&l);
 	event_base_dispatch(l.base);
@@ -633,6 +672,8 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 		tick(&l);
 		event_base_dispatch(l.base);
 	}
+	close_tx(&l);
+	prune(&l);
 	if (l.progress && l.total > 0)
 		fputc('\n', stderr);
 	fprintf(stderr, "poll: %zu feeds: %zu ok, %zu not modified, %zu "

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "ident.h"
 #include "store.h"
 
 /*
@@ -21,18 +22,19 @@
  * entry), the author and the tags.  unicode61 with remove_diacritics folds
  * case and accents; the prefix indexes make "distill*" cheap.
  *
- * Since schema 4 the index follows the table a little behind, not in the
- * same statement: indexing 20,000 abstracts costs several times what
- * storing them does, and a poll should not wait for it.  fts_done.upto is
- * the highest entry id indexed; ids only grow (AUTOINCREMENT), so what is
- * above it is the backlog.  store_index() indexes the backlog in bounded
- * steps (the server runs it when the loop is idle) and every search
- * indexes all of it first, so a search always sees every committed entry.
- * Updates and deletes of indexed rows still reach the index in the same
- * transaction, by triggers.  The plain text is not stored: the view
- * entries_doc computes it with sluice_text(), a function every connection
- * of store_open registers (so a bare sqlite3 shell cannot update or
- * delete entries; it can read them).
+ * The index follows the table a little behind, not in the same statement
+ * (since schema 4): indexing 20,000 abstracts costs several times what
+ * storing them does, and a poll should not wait for it.  Each new story's
+ * id goes into the queue fts_todo; store_index() indexes the queue in
+ * bounded steps (the server runs it when the loop is idle), and every
+ * search indexes all of it first, so a search always sees every committed
+ * entry.  Updates and deletes of indexed stories reach the index in the
+ * same transaction, by triggers.  Only the first entry of each story is
+ * indexed (schema 5), under its sort key, so that the index's own order is
+ * newest first.  The plain text is not stored: the view entries_doc
+ * computes it with sluice_text(), a function every connection of
+ * store_open registers (so a bare sqlite3 shell cannot update or delete
+ * entries; it can read them).
  */
 static const char *const migrations[] = {
 	/* 1: the first schema. */
@@ -154,14 +156,101 @@ static const char *const migrations[] = {
 	"  VALUES (new.id, new.title, sluice_text(new.summary, new.content),"
 	"  new.author, new.tags);"
 	"END;",
+	/*
+	 * 5: stories.  An entry's sort key follows its date (ID_SHIFT),
+	 * and it is the rowid of the full-text index: newest first is the
+	 * index's own order, so a search walks it from the top and stops at
+	 * the page size.  The table itself stays in insertion order (a back
+	 * catalogue inserted in date order would rewrite pages all over a
+	 * table of 2 KB rows; the sort index's rows are small).  story is 0
+	 * for the first entry of a story, which is the one shown and
+	 * indexed, and that entry's id for the story's other sources.  canon and tnorm are the
+	 * cross-feed keys (ident.h); gone marks a tombstone: an entry pruned
+	 * by retention, kept without its text so that a feed still listing
+	 * it does not bring it back.  The index's backlog is a queue of entry
+	 * ids, which entry_put fills itself: an AFTER INSERT trigger (or a
+	 * RETURNING) would cost every insert a statement journal (15% of a
+	 * cold pass).
+	 */
+	"DROP TRIGGER entries_ad;"
+	"DROP TRIGGER entries_au;"
+	"DROP VIEW entries_doc;"
+	"DROP TABLE entries_fts;"
+	"DROP TABLE fts_done;"
+	"CREATE TABLE entries5 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  sort INTEGER NOT NULL UNIQUE,"
+	"  feed INTEGER NOT NULL REFERENCES feeds(id),"
+	"  key TEXT NOT NULL,"
+	"  story INTEGER NOT NULL DEFAULT 0,"
+	"  uid TEXT NOT NULL,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  guid TEXT, title TEXT, link TEXT, author TEXT,"
+	"  summary TEXT, content TEXT, tags TEXT,"
+	"  published INTEGER, updated INTEGER,"
+	"  first_seen INTEGER NOT NULL, date INTEGER NOT NULL,"
+	"  link_key INTEGER, title_key INTEGER, gone INTEGER,"
+	"  UNIQUE (feed, key));"
+	"INSERT INTO entries5(id, sort, feed, key, story, uid, version, guid,"
+	"  title, link, author, summary, content, tags, published, updated,"
+	"  first_seen, date, link_key, title_key)"
+	"  SELECT id, n, feed, key, 0, uid, version, guid, title, link, author,"
+	"  summary, content, (SELECT group_concat(value, char(31))"
+	"  FROM json_each(tags)), published, updated, first_seen, date,"
+	"  sluice_link(link), sluice_title(title) FROM (SELECT *,"
+	"  (max(min(date, first_seen), 0) << 20) + row_number() OVER"
+	"  (PARTITION BY max(min(date, first_seen), 0) ORDER BY id) - 1 AS n"
+	"  FROM entries);"
+	"DROP TABLE entries;"
+	"ALTER TABLE entries5 RENAME TO entries;"
+	"CREATE INDEX entries_link ON entries(link_key)"
+	"  WHERE link_key IS NOT NULL;"
+	"CREATE INDEX entries_title ON entries(title_key, sort)"
+	"  WHERE title_key IS NOT NULL;"
+	"CREATE INDEX entries_gone ON entries(gone) WHERE gone IS NOT NULL;"
+	"ALTER TABLE feeds ADD COLUMN churn INTEGER NOT NULL DEFAULT 0;"
+	"CREATE VIEW entries_doc AS SELECT id, sort, title,"
+	"  sluice_text(summary, content) AS text, author, tags FROM entries"
+	"  WHERE story = 0 AND gone IS NULL;"
+	"CREATE VIRTUAL TABLE entries_fts USING fts5("
+	"  title, text, author, tags, content='entries_doc',"
+	"  content_rowid='sort',"
+	"  tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);"
+	"CREATE TABLE fts_todo (id INTEGER PRIMARY KEY);"
+	"INSERT INTO fts_todo SELECT id FROM entries;"
+	/* An indexed story: shown, and not waiting in the queue. */
+	"CREATE TRIGGER entries_au AFTER UPDATE OF title, summary, content,"
+	"  author, tags, gone ON entries"
+	"  WHEN old.story = 0 AND old.gone IS NULL"
+	"  AND NOT EXISTS (SELECT 1 FROM fts_todo WHERE id = old.id) BEGIN"
+	"  INSERT INTO entries_fts(entries_fts, rowid, title, text, author,"
+	"  tags) VALUES ('delete', old.sort, old.title,"
+	"  sluice_text(old.summary, old.content), old.author, old.tags);"
+	"  INSERT INTO entries_fts(rowid, title, text, author, tags)"
+	"  SELECT new.sort, new.title, sluice_text(new.summary, new.content),"
+	"  new.author, new.tags WHERE new.gone IS NULL;"
+	"END;"
+	"CREATE TRIGGER entries_ad AFTER DELETE ON entries"
+	"  WHEN old.story = 0 BEGIN"
+	"  INSERT INTO entries_fts(entries_fts, rowid, title, text, author,"
+	"  tags) SELECT 'delete', old.sort, old.title,"
+	"  sluice_text(old.summary, old.content), old.author, old.tags"
+	"  WHERE old.gone IS NULL"
+	"  AND NOT EXISTS (SELECT 1 FROM fts_todo WHERE id = old.id);"
+	"  DELETE FROM fts_todo WHERE id = old.id;"
+	"END;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_FEED_FIND, ST_FEED_SCAN, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
-	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON, ST_ENTRY_PUT,
-	ST_JSON_PUSH, ST_ITEMS, ST_PING, ST_INDEX_MARK, ST_INDEX_ADD,
+	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON,
+	ST_ENTRY_TOUCH, ST_ENTRY_UPDATE, ST_ENTRY_LOOKUP,
+	ST_ENTRY_REKEY, ST_FEED_CHURN, ST_ENTRY_INSERT, ST_INDEX_QUEUE,
+	ST_KEEP_PER_FEED, ST_KEEP_DAYS, ST_TOMBSTONES_DROP,
+	ST_ITEMS, ST_ITEMS_MATCH, ST_PING, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
 };
 
@@ -227,7 +316,7 @@ static const char *const sql[ST_COUNT] = {
 	/* How often it publishes: entries dated in the last four weeks. */
 	[ST_FEED_RATE] =
 	    "SELECT count(*) / 4.0 FROM entries WHERE feed = ?1"
-	    " AND date > ?2 - 28 * 86400",
+	    " AND sort >= (?2 - 28 * 86400) << 20",
 	[ST_FEEDS_JSON] =
 	    "SELECT json_group_array(json(o)) FROM (SELECT"
 	    " json_object('name', f.name, 'url', f.url,"
@@ -241,66 +330,112 @@ static const char *const sql[ST_COUNT] = {
 	    " 'error_class', f.error_class, 'interval', f.interval,"
 	    " 'bytes', f.bytes, 'new', f.new_entries,"
 	    " 'updated', f.updated_entries, 'moved_to', f.moved_to,"
-	    " 'entries', (SELECT count(*) FROM entries e WHERE e.feed = f.id))"
+	    " 'guid_churn', f.churn,"
+	    " 'entries', (SELECT count(*) FROM entries e WHERE e.feed = f.id"
+	    "   AND e.gone IS NULL))"
 	    " AS o FROM json_each(?1) AS n JOIN feeds f ON f.name = n.value"
 	    " ORDER BY n.key)",
+	/* A tombstone the feed still lists is kept for another horizon. */
+	[ST_ENTRY_TOUCH] = "UPDATE entries SET gone = ?2 WHERE id = ?1",
 	/*
-	 * New entries get a random UUID that never changes; a known one is
-	 * rewritten only when something in it changed, and its version
-	 * moves: RETURNING version tells new (1), updated (>1) and
-	 * unchanged (no row) apart.
+	 * A known entry is rewritten only when something in it changed, and
+	 * its version moves: RETURNING tells updated from unchanged (no
+	 * row).  Its id, story and uid never change.
 	 */
-	[ST_ENTRY_PUT] =
-	    "INSERT INTO entries(feed, key, uid, guid, title, link, author,"
-	    " summary, content, tags, published, updated, first_seen,"
-	    " date) VALUES (?1, ?2, 'urn:uuid:' || lower(hex(randomblob(4))"
-	    " || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)),"
-	    " 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) ||"
-	    " substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),"
-	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " coalesce(?10, ?11, ?12))"
-	    " ON CONFLICT(feed, key) DO UPDATE SET guid = excluded.guid,"
-	    " title = excluded.title, link = excluded.link,"
-	    " author = excluded.author, summary = excluded.summary,"
-	    " content = excluded.content,"
-	    " tags = excluded.tags, published = excluded.published,"
-	    " updated = coalesce(excluded.updated, ?12),"
-	    " date = coalesce(excluded.published, excluded.updated,"
-	    " entries.first_seen), version = entries.version + 1"
-	    " WHERE entries.title IS NOT excluded.title"
-	    " OR entries.link IS NOT excluded.link"
-	    " OR entries.author IS NOT excluded.author"
-	    " OR entries.summary IS NOT excluded.summary"
-	    " OR entries.content IS NOT excluded.content"
-	    " OR entries.tags IS NOT excluded.tags"
-	    " OR entries.published IS NOT excluded.published"
-	    " OR (excluded.updated IS NOT NULL"
-	    "     AND entries.updated IS NOT excluded.updated)"
+	[ST_ENTRY_UPDATE] =
+	    "UPDATE entries SET guid = ?2, title = ?3, link = ?4,"
+	    " author = ?5, summary = ?6, content = ?7, tags = ?8,"
+	    " published = ?9, updated = coalesce(?10, ?11),"
+	    " date = coalesce(?9, ?10, first_seen),"
+	    " link_key = sluice_link(?4), title_key = sluice_title(?3),"
+	    " version = version + 1"
+	    " WHERE id = ?1 AND (title IS NOT ?3 OR link IS NOT ?4"
+	    " OR author IS NOT ?5 OR summary IS NOT ?6 OR content IS NOT ?7"
+	    " OR tags IS NOT ?8 OR published IS NOT ?9"
+	    " OR (?10 IS NOT NULL AND updated IS NOT ?10))"
 	    " RETURNING version",
-	[ST_JSON_PUSH] = "SELECT json_insert(coalesce(?1, '[]'), '$[#]', ?2)",
+	/*
+	 * What an entry of a document is: first the feed's own entry with
+	 * the same key (?5, ?6), if known; else the entries it may belong
+	 * with: those with the same canonical link (?1), then those with the
+	 * same normalised title (?2) dated within ?3..?4 (sort keys), in any
+	 * feed.  The caller stops at the first row that fits, so what
+	 * follows it is never computed.
+	 */
+	[ST_ENTRY_LOOKUP] =
+	    "SELECT 0, id, 0, NULL, feed, key, gone FROM entries"
+	    " WHERE feed = ?5 AND key = ?6"
+	    " UNION ALL SELECT 1, id, story, uid, feed, key, gone FROM entries"
+	    " WHERE link_key = ?1"
+	    " UNION ALL SELECT 2, id, story, uid, feed, key, gone FROM entries"
+	    " WHERE title_key = ?2 AND sort BETWEEN ?3 AND ?4"
+	    " LIMIT 33",
+	[ST_ENTRY_REKEY] = "UPDATE entries SET key = ?2 WHERE id = ?1",
+	[ST_FEED_CHURN] = "UPDATE feeds SET churn = churn + ?2 WHERE id = ?1",
+	/* A new entry: a new story with a random UUID, or a source of ?16. */
+	[ST_ENTRY_INSERT] =
+	    "INSERT INTO entries(sort, feed, key, story, uid, guid, title, link,"
+	    " author, summary, content, tags, published, updated, first_seen,"
+	    " date, link_key, title_key)"
+	    " VALUES ((SELECT coalesce(max(sort) + 1, ?1) FROM entries"
+	    " WHERE sort BETWEEN ?1 AND ?1 + 1048575), ?2, ?3,"
+	    " coalesce(?16, 0), coalesce(?17, 'urn:uuid:'"
+	    " || lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'"
+	    " || substr(hex(randomblob(2)), 2) || '-' || substr('89ab',"
+	    " 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2)"
+	    " || '-' || hex(randomblob(6)))),"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " coalesce(?11, ?12, ?13), ?14, ?15)",
+	[ST_INDEX_QUEUE] = "INSERT INTO fts_todo VALUES (?1)",
+	/*
+	 * Retention makes tombstones: the identity stays (feed, key, canon,
+	 * tnorm), the text goes.  gone is when.
+	 */
+	[ST_KEEP_PER_FEED] =
+	    "UPDATE entries SET gone = ?3, title = NULL, summary = NULL,"
+	    " content = NULL, author = NULL, tags = NULL"
+	    " WHERE feed = ?1 AND gone IS NULL AND sort < (SELECT sort"
+	    " FROM entries WHERE feed = ?1 AND gone IS NULL ORDER BY sort DESC"
+	    " LIMIT 1 OFFSET ?2 - 1)",
+	[ST_KEEP_DAYS] =
+	    "UPDATE entries SET gone = ?2, title = NULL, summary = NULL,"
+	    " content = NULL, author = NULL, tags = NULL"
+	    " WHERE sort < ?1 AND gone IS NULL",
+	[ST_TOMBSTONES_DROP] = "DELETE FROM entries WHERE gone < ?1",
 	[ST_ITEMS] =
 	    "SELECT e.id, e.uid, f.name, coalesce(f.conf_title, f.title, f.name),"
 	    " f.url, f.link, f.feed_id,"
 	    " e.title, e.link, e.author, sluice_text(e.summary, e.content),"
-	    " (SELECT group_concat(value, char(31)) FROM json_each(e.tags)),"
+	    " e.tags,"
 	    " e.published,"
 	    " e.updated, e.date, coalesce(f.updated, f.last_success, 0)"
 	    " FROM entries e JOIN feeds f ON f.id = e.feed"
-	    " WHERE (?1 IS NULL OR e.id IN (SELECT rowid FROM entries_fts"
-	    "   WHERE entries_fts MATCH ?1))"
-	    " AND (?2 IS NULL OR e.id NOT IN (SELECT rowid FROM entries_fts"
+	    " WHERE e.story = 0 AND e.gone IS NULL"
+	    " AND (?2 IS NULL OR e.sort NOT IN (SELECT rowid FROM entries_fts"
 	    "   WHERE entries_fts MATCH ?2))"
-	    " ORDER BY e.date DESC, e.id DESC LIMIT ?3",
+	    " ORDER BY e.sort DESC LIMIT ?3",
+	/* A search: the index walked newest first, stopping at the page. */
+	[ST_ITEMS_MATCH] =
+	    "SELECT e.id, e.uid, f.name, coalesce(f.conf_title, f.title, f.name),"
+	    " f.url, f.link, f.feed_id,"
+	    " e.title, e.link, e.author, sluice_text(e.summary, e.content),"
+	    " e.tags,"
+	    " e.published,"
+	    " e.updated, e.date, coalesce(f.updated, f.last_success, 0)"
+	    " FROM entries_fts i JOIN entries e ON e.sort = i.rowid"
+	    " JOIN feeds f ON f.id = e.feed"
+	    " WHERE entries_fts MATCH ?1"
+	    " ORDER BY i.rowid DESC LIMIT ?3",
 	[ST_PING] = "SELECT count(*) FROM feeds",
-	/* The last id of the next ?1 entries of the backlog. */
-	[ST_INDEX_MARK] =
-	    "SELECT max(id) FROM (SELECT id FROM entries"
-	    " WHERE id > (SELECT upto FROM fts_done) ORDER BY id LIMIT ?1)",
+	/* The next ?1 stories of the backlog, then out of the queue. */
 	[ST_INDEX_ADD] =
 	    "INSERT INTO entries_fts(rowid, title, text, author, tags)"
-	    " SELECT id, title, text, author, tags FROM entries_doc"
-	    " WHERE id > (SELECT upto FROM fts_done) AND id <= ?1",
-	[ST_INDEX_DONE] = "UPDATE fts_done SET upto = ?1",
+	    " SELECT d.sort, d.title, d.text, d.author, d.tags"
+	    " FROM (SELECT id FROM fts_todo ORDER BY id LIMIT ?1) q"
+	    " JOIN entries_doc d ON d.id = q.id",
+	[ST_INDEX_DONE] =
+	    "DELETE FROM fts_todo WHERE id IN"
+	    " (SELECT id FROM fts_todo ORDER BY id LIMIT ?1)",
 	[ST_CHECK] = "PRAGMA integrity_check",
 	[ST_FTS_CHECK] =
 	    "INSERT INTO entries_fts(entries_fts) VALUES ('integrity-check')",
@@ -309,6 +444,8 @@ static const char *const sql[ST_COUNT] = {
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_COUNT];
+	int64_t		 keep_days;	/* 0: no limit */
+	int64_t		 keep_per_feed;	/* 0: no limit */
 };
 
 static int
@@ -349,6 +486,37 @@ sql_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 	else
 		sqlite3_result_text(ctx, b.data, (int)b.len, free);
+}
+
+/*
+ * sluice_link(link), sluice_title(title): the cross-feed keys (ident.h) as
+ * the table keeps them, hashed to 64 bits (small index rows; two different
+ * keys collide once in 2^64).
+ */
+static void
+sql_result_key(sqlite3_context *ctx, char *v)
+{
+	if (v == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, (int64_t)ident_hash(v));
+	free(v);
+}
+
+static void
+sql_link(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_result_key(ctx, ident_link((const char *)
+	    sqlite3_value_text(argv[0])));
+}
+
+static void
+sql_title(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_result_key(ctx, ident_title((const char *)
+	    sqlite3_value_text(argv[0])));
 }
 
 static int
@@ -403,12 +571,19 @@ store_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(s->db, 5000);
 	if (sqlite3_create_function_v2(s->db, "sluice_text", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_text, NULL, NULL,
-	    NULL) != SQLITE_OK) {
+	    NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "sluice_link", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_link, NULL,
+	    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "sluice_title", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_title, NULL,
+	    NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	if (exec(s->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA temp_store = MEMORY;"
 	    "PRAGMA foreign_keys = ON;", err, errlen) == -1 ||
 	    migrate(s->db, err, errlen) == -1)
 		goto fail;
@@ -466,6 +641,16 @@ bind_date(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_int64(st, i, v);
+}
+
+/* A cross-feed key as the table keeps it: its 64-bit hash (ident.h). */
+static void
+bind_key(sqlite3_stmt *st, int i, const char *key)
+{
+	if (key == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, (int64_t)ident_hash(key));
 }
 
 static char *
@@ -603,67 +788,21 @@ validators_clear(struct validators *v)
 	v->etag = v->last_modified = NULL;
 }
 
-/* FNV-1a, 64 bits: a short stable key for entries with no guid or link. */
-static void
-hash_key(const struct entry *e, char *out, size_t len)
-{
-	const char *parts[3] = { e->title, e->summary, e->content };
-	uint64_t h = 0xcbf29ce484222325ULL;
-	char date[32];
-
-	snprintf(date, sizeof(date), "%lld", (long long)(e->published !=
-	    DATE_NONE ? e->published : e->updated));
-	for (int i = 0; i < 4; i++) {
-		const char *p = i < 3 ? parts[i] : date;
-
-		for (; p != NULL && *p != '\0'; p++) {
-			h ^= (unsigned char)*p;
-			h *= 0x100000001b3ULL;
-		}
-		h ^= 0xff;
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(out, len, "h:%016llx", (unsigned long long)h);
-}
-
-/* An entry's identity within its feed: guid, else link, else a hash. */
+/*
+ * The categories, separated by \x1f (a control character: the parser
+ * never lets one into a category), or NULL.
+ */
 static char *
-entry_key(const struct entry *e)
+tags_text(const struct entry *e)
 {
 	struct buf b = { 0 };
-	char h[32];
-
-	if (e->id != NULL && *e->id != '\0' && strlen(e->id) <= 2048)
-		buf_printf(&b, "g:%s", e->id);
-	else if (e->link != NULL && *e->link != '\0')
-		buf_printf(&b, "l:%s", e->link);
-	else {
-		hash_key(e, h, sizeof(h));
-		buf_puts(&b, h);
-	}
-	return buf_steal(&b);
-}
-
-/* The categories as a JSON array, built by SQLite's JSON1. */
-static char *
-tags_json(struct store *s, const struct entry *e)
-{
-	sqlite3_stmt *st = s->st[ST_JSON_PUSH];
-	char *json = NULL;
 
 	for (size_t i = 0; i < e->ncategories; i++) {
-		bind_text(st, 1, json);
-		bind_text(st, 2, e->categories[i]);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			char *next = column_text(st, 0);
-
-			free(json);
-			json = next;
-		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+		if (i > 0)
+			buf_puts(&b, "\x1f");
+		buf_puts(&b, e->categories[i]);
 	}
-	return json;
+	return b.data != NULL ? buf_steal(&b) : NULL;
 }
 
 /* An entry's key and its place in the document, for finding repeats. */
@@ -684,74 +823,270 @@ keyed_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/*
- * The keys of d's entries, NULL where an earlier entry of the document has
- * the same key: feeds do repeat a guid, and the first one wins (else the
- * two would overwrite each other on every poll).  Returns new.
- */
-static char **
-entry_keys(const struct feed_doc *d)
-{
-	char **keys = xcalloc(d->nentries + 1, sizeof(*keys));
-	struct keyed *k = xcalloc(d->nentries + 1, sizeof(*k));
+/* The keys of one document: by place, and sorted to look them up. */
+struct doc_keys {
+	char		**at;		/* NULL where a repeat */
+	struct keyed	 *sorted;
+	size_t		  n;
+};
 
+/*
+ * The keys of d's entries; feeds do repeat a guid, and the first one wins
+ * (else the two would overwrite each other on every poll).
+ */
+static void
+doc_keys(const struct feed_doc *d, struct doc_keys *k)
+{
+	k->n = d->nentries;
+	k->at = xcalloc(d->nentries + 1, sizeof(*k->at));
+	k->sorted = xcalloc(d->nentries + 1, sizeof(*k->sorted));
 	for (size_t i = 0; i < d->nentries; i++) {
-		keys[i] = k[i].key = entry_key(&d->entries[i]);
-		k[i].i = i;
+		k->at[i] = k->sorted[i].key = ident_key(&d->entries[i]);
+		k->sorted[i].i = i;
 	}
-	qsort(k, d->nentries, sizeof(*k), keyed_cmp);
+	qsort(k->sorted, d->nentries, sizeof(*k->sorted), keyed_cmp);
 	for (size_t j = 1; j < d->nentries; j++)
-		k[j].dup = strcmp(k[j].key, k[j - 1].key) == 0;
+		k->sorted[j].dup = strcmp(k->sorted[j].key,
+		    k->sorted[j - 1].key) == 0;
 	for (size_t j = 1; j < d->nentries; j++)
-		if (k[j].dup) {
-			free(keys[k[j].i]);
-			keys[k[j].i] = NULL;
-		}
-	free(k);
-	return keys;
+		if (k->sorted[j].dup)
+			k->at[k->sorted[j].i] = NULL;	/* still in sorted */
+}
+
+/* 1 when the document has an entry with this key. */
+static int
+doc_has(const struct doc_keys *k, const char *key)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(key, k->sorted[mid].key);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 static void
-keys_free(char **keys, size_t n)
+doc_keys_free(struct doc_keys *k)
 {
-	for (size_t i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
+	for (size_t i = 0; i < k->n; i++)
+		free(k->sorted[i].key);
+	free(k->sorted);
+	free(k->at);
 }
 
-static int
-entry_put(struct store *s, int64_t feed_id, const struct entry *e,
-    const char *key, int64_t now, struct poll_counts *c)
+/*
+ * Sort keys follow dates: the date's second (never in the future, never
+ * before 1970) shifted left by 20 bits, plus the next free number in that
+ * second's range (ST_ENTRY_INSERT).  Newest first is then the order of the
+ * keys.  (A million entries dated the same second would run into the
+ * next second's range; the UNIQUE constraint refuses a collision.)
+ */
+#define ID_SHIFT	20
+#define TITLE_WINDOW	(7 * 86400)	/* seconds either side */
+#define TOMBSTONE_KEEP	(180 * 86400)	/* horizon of a tombstone */
+
+/* The bindings an entry's text takes in ST_ENTRY_UPDATE, from ?2 on. */
+static void
+bind_entry(sqlite3_stmt *st, const struct entry *e, const char *tags,
+    int64_t now)
 {
-	sqlite3_stmt *st = s->st[ST_ENTRY_PUT];
-	char *tags = tags_json(s, e);
+	bind_text(st, 2, e->id);
+	bind_text(st, 3, e->title);
+	bind_text(st, 4, e->link);
+	bind_text(st, 5, e->author);
+	bind_text(st, 6, e->summary);
+	bind_text(st, 7, e->content);
+	bind_text(st, 8, tags);
+	bind_date(st, 9, e->published);
+	bind_date(st, 10, e->updated);
+	sqlite3_bind_int64(st, 11, now);
+}
+
+/* Rewrites entry id with e when e differs: 1 updated, 0 not, -1 error. */
+static int
+entry_update(struct store *s, int64_t id, const struct entry *e,
+    const char *tags, int64_t now)
+{
+	sqlite3_stmt *st = s->st[ST_ENTRY_UPDATE];
 	int rc;
 
-	sqlite3_bind_int64(st, 1, feed_id);
-	bind_text(st, 2, key);
-	bind_text(st, 3, e->id);
-	bind_text(st, 4, e->title);
-	bind_text(st, 5, e->link);
-	bind_text(st, 6, e->author);
-	bind_text(st, 7, e->summary);
-	bind_text(st, 8, e->content);
-	bind_text(st, 9, tags);
-	bind_date(st, 10, e->published);
-	bind_date(st, 11, e->updated);
-	sqlite3_bind_int64(st, 12, now);
+	sqlite3_bind_int64(st, 1, id);
+	bind_entry(st, e, tags, now);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_int64(st, 0) == 1)
-			c->new++;
-		else
-			c->updated++;
-		rc = sqlite3_step(st);
-	} else if (rc == SQLITE_DONE)
-		c->unchanged++;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+	else
+		rc = rc == SQLITE_DONE ? 0 : -1;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	free(tags);
+	return rc;
+}
+
+/* What an entry of a document is, by ST_ENTRY_LOOKUP. */
+struct match {
+	int	 known;		/* id is this entry (gone: a tombstone) */
+	int	 churn;		/* id is this entry under an old key */
+	int64_t	 id;		/* else: another source of story, or 0 */
+	int64_t	 story;
+	int64_t	 gone;
+	char	*uid;
+};
+
+/*
+ * Looks up an entry with key in the feed, canonical link canon and
+ * normalised title tnorm, dated date.  Known: the feed's entry with that
+ * key.  Else the first entry of another feed with either key (the same
+ * story); or an entry of this feed whose key is no longer in the document
+ * (the feed changed the entry's guid: it is that entry), found by its link
+ * or, when the new entry has no link, by its title.  Other entries of this
+ * feed are other entries ("Weekly digest" is a new one each week).
+ */
+static int
+lookup(struct store *s, int64_t feed_id, const char *key,
+    const struct doc_keys *k, const char *canon, const char *tnorm,
+    int64_t date, int64_t now, struct match *m)
+{
+	sqlite3_stmt *st = s->st[ST_ENTRY_LOOKUP];
+	int64_t lo = date - TITLE_WINDOW, hi = date + TITLE_WINDOW;
+	int rc;
+
+	bind_key(st, 1, canon);
+	bind_key(st, 2, tnorm);
+	sqlite3_bind_int64(st, 3, (lo < 0 ? 0 : lo) << ID_SHIFT);
+	sqlite3_bind_int64(st, 4, (hi > now ? now : hi) << ID_SHIFT |
+	    ((1 << ID_SHIFT) - 1));
+	sqlite3_bind_int64(st, 5, feed_id);
+	bind_text(st, 6, key);
+	while (m->id == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int kind = sqlite3_column_int(st, 0);
+		int64_t feed = sqlite3_column_int64(st, 4);
+		const char *other = (const char *)sqlite3_column_text(st, 5);
+
+		if (kind == 0)
+			m->known = 1;
+		else if (feed == feed_id) {
+			if ((kind == 2 && canon != NULL) || doc_has(k, other))
+				continue;
+			m->churn = 1;
+		}
+		m->id = sqlite3_column_int64(st, 1);
+		m->story = sqlite3_column_int64(st, 2);
+		if (m->story == 0)
+			m->story = m->id;	/* the story's first entry */
+		m->gone = sqlite3_column_int64(st, 6);
+		m->uid = column_text(st, 3);
+	}
+	if (m->id != 0)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * One entry of a poll, with its key in the feed.  Known: updated in place
+ * if it changed (a tombstone stays one).  New: an entry of this feed under
+ * an old guid (re-keyed), a new source of a story another feed has, or a
+ * new story.
+ */
+static int
+entry_put(struct store *s, int64_t feed_id, const struct entry *e,
+    const char *key, const struct doc_keys *k, int64_t now,
+    struct poll_counts *c)
+{
+	sqlite3_stmt *st;
+	struct match m = { 0, 0, 0, 0, 0, NULL };
+	char *tags = NULL, *canon = ident_link(e->link);
+	char *tnorm = ident_title(e->title);
+	int64_t date = e->published != DATE_NONE ? e->published :
+	    e->updated != DATE_NONE ? e->updated : now;
+	int rc, ret = -1;
+
+	if (lookup(s, feed_id, key, k, canon, tnorm, date, now, &m) == -1)
+		goto done;
+	if (m.known && m.gone != 0) {
+		/* A tombstone stays one, kept while the feed lists it. */
+		c->unchanged++;
+		ret = 0;
+		if (m.gone >= now - TOMBSTONE_KEEP / 2)
+			goto done;
+		sqlite3_bind_int64(s->st[ST_ENTRY_TOUCH], 1, m.id);
+		sqlite3_bind_int64(s->st[ST_ENTRY_TOUCH], 2, now);
+		ret = run(s, ST_ENTRY_TOUCH);
+		goto done;
+	}
+	tags = tags_text(e);
+	if (m.known) {
+		if ((rc = entry_update(s, m.id, e, tags, now)) == 1)
+			c->updated++;
+		else if (rc == 0)
+			c->unchanged++;
+		ret = rc == -1 ? -1 : 0;
+		goto done;
+	}
+	if (m.churn) {
+		/* The feed's own entry under a new guid: the same entry. */
+		sqlite3_bind_int64(s->st[ST_ENTRY_REKEY], 1, m.id);
+		bind_text(s->st[ST_ENTRY_REKEY], 2, key);
+		if (run(s, ST_ENTRY_REKEY) == -1 ||
+		    (rc = entry_update(s, m.id, e, tags, now)) == -1)
+			goto done;
+		c->churned++;
+		if (rc == 1)
+			c->updated++;
+		else
+			c->unchanged++;
+		ret = 0;
+		goto done;
+	}
+	st = s->st[ST_ENTRY_INSERT];
+	sqlite3_bind_int64(st, 1, (date > now ? now : date < 0 ? 0 : date) <<
+	    ID_SHIFT);
+	sqlite3_bind_int64(st, 2, feed_id);
+	bind_text(st, 3, key);
+	bind_text(st, 4, e->id);
+	bind_text(st, 5, e->title);
+	bind_text(st, 6, e->link);
+	bind_text(st, 7, e->author);
+	bind_text(st, 8, e->summary);
+	bind_text(st, 9, e->content);
+	bind_text(st, 10, tags);
+	bind_date(st, 11, e->published);
+	bind_date(st, 12, e->updated);
+	sqlite3_bind_int64(st, 13, now);
+	bind_key(st, 14, canon);
+	bind_key(st, 15, tnorm);
+	if (m.id != 0) {
+		sqlite3_bind_int64(st, 16, m.story);
+		bind_text(st, 17, m.uid);
+	}
+	if (run(s, ST_ENTRY_INSERT) == -1)
+		goto done;
+	if (m.id != 0)
+		c->duplicate++;
+	else {
+		/* A new story: into the index's backlog. */
+		sqlite3_bind_int64(s->st[ST_INDEX_QUEUE], 1,
+		    sqlite3_last_insert_rowid(s->db));
+		if (run(s, ST_INDEX_QUEUE) == -1)
+			goto done;
+		c->new++;
+	}
+	ret = 0;
+done:
+	free(m.uid);
+	free(tags);
+	free(canon);
+	free(tnorm);
+	return ret;
 }
 
 /* A transaction of its own, or a savepoint within the caller's. */
@@ -781,7 +1116,7 @@ store_feed_commit(struct store *s, int64_t feed_id, const struct feed_doc *d,
     char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->st[ST_FEED_OK];
-	char **keys;
+	struct doc_keys k;
 	int nested, ok = 1;
 
 	memset(c, 0, sizeof(*c));
@@ -789,13 +1124,25 @@ store_feed_commit(struct store *s, int64_t feed_id, const struct feed_doc *d,
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		return -1;
 	}
-	keys = entry_keys(d);
+	doc_keys(d, &k);
 	/* Oldest first, so that first_seen follows the feed's own order. */
 	for (size_t i = d->nentries; i > 0 && ok; i--)
-		if (keys[i - 1] != NULL && entry_put(s, feed_id,
-		    &d->entries[i - 1], keys[i - 1], now, c) == -1)
+		if (k.at[i - 1] != NULL && entry_put(s, feed_id,
+		    &d->entries[i - 1], k.at[i - 1], &k, now, c) == -1)
 			ok = 0;
-	keys_free(keys, d->nentries);
+	doc_keys_free(&k);
+	if (ok && c->churned > 0) {
+		sqlite3_bind_int64(s->st[ST_FEED_CHURN], 1, feed_id);
+		sqlite3_bind_int(s->st[ST_FEED_CHURN], 2, c->churned);
+		ok = run(s, ST_FEED_CHURN) == 0;
+	}
+	if (ok && s->keep_per_feed > 0 && c->new + c->duplicate > 0) {
+		sqlite3_bind_int64(s->st[ST_KEEP_PER_FEED], 1, feed_id);
+		sqlite3_bind_int64(s->st[ST_KEEP_PER_FEED], 2,
+		    s->keep_per_feed);
+		sqlite3_bind_int64(s->st[ST_KEEP_PER_FEED], 3, now);
+		ok = run(s, ST_KEEP_PER_FEED) == 0;
+	}
 	if (ok) {
 		sqlite3_bind_int64(st, 1, feed_id);
 		bind_text(st, 2, d->title);
@@ -915,32 +1262,18 @@ store_tx_commit(struct store *s)
 
 
 
-/* Indexes the next at most max entries of the backlog: how many, or -1. */
+/* Indexes the next at most max stories of the backlog: how many, or -1. */
 static int
 index_step(struct store *s, int max)
 {
-	sqlite3_stmt *st = s->st[ST_INDEX_MARK];
-	int64_t last = 0;
-	int rc, n = 0;
-
-	sqlite3_bind_int(st, 1, max);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		last = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW)
-		return -1;
-	if (last == 0)
-		return 0;
-	sqlite3_bind_int64(s->st[ST_INDEX_ADD], 1, last);
+	sqlite3_bind_int(s->st[ST_INDEX_ADD], 1, max);
 	if (run(s, ST_INDEX_ADD) == -1)
 		return -1;
-	n = sqlite3_changes(s->db);
-	sqlite3_bind_int64(s->st[ST_INDEX_DONE], 1, last);
+	sqlite3_bind_int(s->st[ST_INDEX_DONE], 1, max);
 	if (run(s, ST_INDEX_DONE) == -1)
 		return -1;
-	return n > 0 ? n : 1;
+	/* Those dequeued: a tombstone leaves the queue unindexed. */
+	return sqlite3_changes(s->db);
 }
 
 int
@@ -970,7 +1303,7 @@ int
 store_items(struct store *s, const struct query *q, struct item **out,
     size_t *n, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_ITEMS];
+	sqlite3_stmt *st = s->st[q->match != NULL ? ST_ITEMS_MATCH : ST_ITEMS];
 	struct item *items = NULL;
 	size_t count = 0;
 	int rc;
@@ -1034,6 +1367,42 @@ store_items_free(struct item *items, size_t n)
 		free(items[i].tags);
 	}
 	free(items);
+}
+
+void
+store_retention(struct store *s, int64_t keep_days, int64_t keep_per_feed)
+{
+	s->keep_days = keep_days;
+	s->keep_per_feed = keep_per_feed;
+}
+
+int
+store_prune(struct store *s, int64_t now, char *err, size_t errlen)
+{
+	int own = sqlite3_get_autocommit(s->db), n = 0;
+
+	if (own && run(s, ST_BEGIN) == -1)
+		goto fail;
+	if (s->keep_days > 0) {
+		sqlite3_bind_int64(s->st[ST_KEEP_DAYS], 1, (now -
+		    s->keep_days * 86400) << ID_SHIFT);
+		sqlite3_bind_int64(s->st[ST_KEEP_DAYS], 2, now);
+		if (run(s, ST_KEEP_DAYS) == -1)
+			goto undo;
+		n = sqlite3_changes(s->db);
+	}
+	sqlite3_bind_int64(s->st[ST_TOMBSTONES_DROP], 1, now - TOMBSTONE_KEEP);
+	if (run(s, ST_TOMBSTONES_DROP) == -1)
+		goto undo;
+	if (own && store_tx_commit(s) == -1)
+		goto fail;
+	return n;
+undo:
+	if (own)
+		run(s, ST_ROLLBACK);
+fail:
+	snprintf(err, errlen, "retention: %s", sqlite3_errmsg(s->db));
+	return -1;
 }
 
 int

@@ -40,9 +40,11 @@ struct item {
 
 /* Counts of one poll. */
 struct poll_counts {
-	int	 new;
+	int	 new;		/* new stories */
+	int	 duplicate;	/* new sources of stories known from others */
 	int	 updated;
 	int	 unchanged;
+	int	 churned;	/* known entries under a new guid */
 };
 
 /* The HTTP validators of the last successful fetch of a feed. */
@@ -157,6 +159,19 @@ void	store_items_free(struct item *, size_t);
  * reason in err.  store_items does it before every search.
  */
 int	store_index(struct store *, int max, char *err, size_t errlen);
+
+/*
+ * Retention (SPEC section 5), 0 meaning no limit: store_feed_commit keeps
+ * the newest keep_per_feed entries of the feed it commits, store_prune
+ * those of the last keep_days.  The others become tombstones: out of every
+ * output and of the index, their identity kept so that a feed still
+ * listing one does not bring it back; tombstones go after 180 days
+ * without being listed.  store_prune returns how many it made, or -1 with
+ * a reason in err.
+ */
+void	store_retention(struct store *, int64_t keep_days,
+	    int64_t keep_per_feed);
+int	store_prune(struct store *, int64_t now, char *err, size_t errlen);
 
 /*
  * Checks the database file and the full-text index against the entries

@@ -283,8 +283,8 @@ test_open(void)
 	if (!ok(s != NULL, "store_open creates a database (%s)", err))
 		return;
 	ok(store_ping(s) == 0, "store_ping answers");
-	is_int(4, sql_int(db, "PRAGMA user_version", 0),
-	    "schema version is the newest (4)");
+	is_int(5, sql_int(db, "PRAGMA user_version", 0),
+	    "schema version is the newest (5)");
 	is_int(16, sql_int(db, "SELECT v FROM entries_fts_config WHERE k = "
 	    "'automerge'", 0), "the index merges 16 segments at a time");
 	is_int(3, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
@@ -293,8 +293,8 @@ test_open(void)
 	store_close(s);
 	s = store_open(db, err, sizeof(err));
 	ok(s != NULL, "reopening works (%s)", err);
-	is_int(4, sql_int(db, "PRAGMA user_version", 0),
-	    "still version 4 after reopening");
+	is_int(5, sql_int(db, "PRAGMA user_version", 0),
+	    "still version 5 after reopening");
 	store_close(s);
 	store_close(NULL);
 	ok(1, "store_close(NULL) is a no-op");
@@ -415,9 +415,13 @@ test_feeds_and_commits(void)
 	doc_add(d, "gy", "Y", "https://b.example/same", NULL, 5001, DATE_NONE);
 	ok(commit(s, b, d, 11000, &c) == 0 && counts_are(&c, 2, 0, 0),
 	    "same link, different guids: two entries");
-	/* The same guid in another feed is another entry. */
-	ok(commit(s, a, d, 11000, &c) == 0 && counts_are(&c, 2, 0, 0),
-	    "the same guids in another feed are new there");
+	/* The same links in another feed: sources of the same stories. */
+	ok(commit(s, a, d, 11000, &c) == 0 && counts_are(&c, 0, 0, 0) &&
+	    c.duplicate == 2, "the same links in another feed are new "
+	    "sources of the same two stories");
+	is_int(2, sql_int(db, "SELECT count(DISTINCT CASE story WHEN 0 "
+	    "THEN id ELSE story END) FROM entries "
+	    "WHERE guid IN ('gx', 'gy')", 0), "two stories, four rows");
 	feed_doc_free(d);
 
 	/* A duplicate guid inside one document. */
@@ -621,7 +625,7 @@ test_migration(void)
 	s = store_open(db, err, sizeof(err));
 	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
 		return;
-	is_int(4, sql_int(db, "PRAGMA user_version", 0), "now schema 4");
+	is_int(5, sql_int(db, "PRAGMA user_version", 0), "now schema 5");
 	ok(store_feed_load(s, 1, &m) == 0 && strcmp(m.url,
 	    "https://old.example/feed.xml") == 0 && m.etag != NULL &&
 	    strcmp(m.etag, "\"v1\"") == 0 && m.next_poll == 2000 && !m.gone,
@@ -662,50 +666,56 @@ test_order_and_limit(void)
 	doc_add(d, "B", "B", NULL, NULL, DATE_NONE, 3000);
 	doc_add(d, "C", "C", NULL, NULL, DATE_NONE, DATE_NONE);
 	doc_add(d, "D", "D", NULL, NULL, 4000, 500);
-	ok(commit(s, f, d, 2000, &c) == 0, "commit f");
+	ok(commit(s, f, d, 5000, &c) == 0, "commit f");
 	feed_doc_free(d);
 	d = doc_new("G itself");
 	d->link = xstrdup("https://g.example/");
 	d->id = xstrdup("urn:g");
 	d->updated = 1900;
 	doc_add(d, "E", "E", "https://g.example/e", NULL, 2500, DATE_NONE);
-	ok(commit(s, g, d, 2000, &c) == 0, "commit g");
+	/* From the future: shown as of when it was first seen. */
+	doc_add(d, "F", "F", NULL, NULL, 999999, DATE_NONE);
+	ok(commit(s, g, d, 6000, &c) == 0, "commit g");
 	feed_doc_free(d);
 
 	it = items(s, NULL, 50, &n);
-	if (is_int(5, (long long)n, "all five items")) {
-		is_str("D", it[0].title, "1st: published 4000");
-		is_str("B", it[1].title, "2nd: no published, updated 3000");
-		is_str("E", it[2].title, "3rd: published 2500 (other feed)");
-		is_str("C", it[3].title, "4th: no dates, first seen 2000");
-		is_str("A", it[4].title, "5th: published 1000");
-		is_int(4000, it[0].date, "date = published");
-		is_int(3000, it[1].date, "date = updated without published");
-		is_int(2000, it[3].date, "date = first seen without either");
-		is_int(DATE_NONE, it[1].published, "absent published");
-		is_int(500, it[0].updated, "updated kept");
-		is_int(DATE_NONE, it[4].updated, "absent updated");
-		is_str("Configured F", it[0].feed_title,
+	if (is_int(6, (long long)n, "all six items")) {
+		is_str("F", it[0].title, "1st: published in the future, "
+		    "first seen 6000");
+		is_str("C", it[1].title, "2nd: no dates, first seen 5000");
+		is_str("D", it[2].title, "3rd: published 4000");
+		is_str("B", it[3].title, "4th: no published, updated 3000");
+		is_str("E", it[4].title, "5th: published 2500 (other feed)");
+		is_str("A", it[5].title, "6th: published 1000");
+		is_int(4000, it[2].date, "date = published");
+		is_int(3000, it[3].date, "date = updated without published");
+		is_int(5000, it[1].date, "date = first seen without either");
+		is_int(999999, it[0].published, "a date from the future is "
+		    "kept as the feed gave it");
+		is_int(DATE_NONE, it[3].published, "absent published");
+		is_int(500, it[2].updated, "updated kept");
+		is_int(DATE_NONE, it[5].updated, "absent updated");
+		is_str("Configured F", it[2].feed_title,
 		    "configured title wins");
-		is_str("G itself", it[2].feed_title,
+		is_str("G itself", it[4].feed_title,
 		    "else the feed's own title");
-		is_str("f", it[0].feed_name, "feed name");
-		is_str("https://g.example/feed", it[2].feed_url, "feed url");
-		is_str("https://g.example/", it[2].feed_link, "feed link");
-		is_str("urn:g", it[2].feed_id, "feed id");
-		ok(it[0].feed_id == NULL, "no feed id");
-		is_int(1900, it[2].feed_updated, "feed updated: its own");
-		is_int(2000, it[0].feed_updated, "else the poll's time");
-		is_str("https://g.example/e", it[2].link, "item link");
-		ok(it[0].link == NULL, "no link");
-		ok(it[0].tags == NULL, "no categories, no tags");
-		ok(it[0].text == NULL, "no summary or content, no text");
+		is_str("f", it[2].feed_name, "feed name");
+		is_str("https://g.example/feed", it[4].feed_url, "feed url");
+		is_str("https://g.example/", it[4].feed_link, "feed link");
+		is_str("urn:g", it[4].feed_id, "feed id");
+		ok(it[2].feed_id == NULL, "no feed id");
+		is_int(1900, it[4].feed_updated, "feed updated: its own");
+		is_int(5000, it[2].feed_updated, "else the poll's time");
+		is_str("https://g.example/e", it[4].link, "item link");
+		ok(it[2].link == NULL, "no link");
+		ok(it[2].tags == NULL, "no categories, no tags");
+		ok(it[2].text == NULL, "no summary or content, no text");
 	}
 	store_items_free(it, n);
 	it = items(s, NULL, 2, &n);
 	if (is_int(2, (long long)n, "limit 2"))
-		ok(strcmp(it[0].title, "D") == 0 && strcmp(it[1].title,
-		    "B") == 0, "limit keeps the newest");
+		ok(strcmp(it[0].title, "F") == 0 && strcmp(it[1].title,
+		    "C") == 0, "limit keeps the newest");
 	store_items_free(it, n);
 	store_items_free(NULL, 0);
 	store_close(s);
@@ -841,7 +851,7 @@ test_index_backlog(void)
 	doc_add(d, "b", "Second", NULL, "beta words", 200, DATE_NONE);
 	ok(commit(s, f, d, 1000, &c) == 0 && counts_are(&c, 2, 0, 0),
 	    "two entries");
-	is_int(0, sql_int(db, "SELECT upto FROM fts_done", 0),
+	is_int(2, sql_int(db, "SELECT count(*) FROM fts_todo", 0),
 	    "a commit leaves them to the index's backlog");
 	is_int(0, sql_int(db, "SELECT count(*) FROM entries_fts_docsize", 0),
 	    "nothing indexed yet");
@@ -854,9 +864,8 @@ test_index_backlog(void)
 	is_titles(s, "gamma", "First");
 	is_int(2, sql_int(db, "SELECT count(*) FROM entries_fts_docsize", 0),
 	    "a search indexed the backlog");
-	is_int(sql_int(db, "SELECT max(id) FROM entries", 0),
-	    sql_int(db, "SELECT upto FROM fts_done", 0),
-	    "up to the last entry");
+	is_int(0, sql_int(db, "SELECT count(*) FROM fts_todo", 0),
+	    "and emptied the queue");
 
 	/* Edited after: the trigger replaces its terms at once. */
 	entry_set(&d->entries[1].summary, "epsilon words");
@@ -927,6 +936,197 @@ test_feeds_open(void)
 	remove_db("open-many.db");
 }
 
+/* Across feeds: one story, several sources (SPEC section 5). */
+static void
+test_stories(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("stories.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t a = 0, b = 0, x = 0;
+	const int64_t day = 86400, t0 = 1700000000;
+	char *u1, *u2;
+
+	if (!ok(s != NULL, "open stories.db (%s)", err))
+		return;
+	store_feed_ensure(s, "a", "https://a.example/", NULL, &a);
+	store_feed_ensure(s, "b", "https://b.example/", NULL, &b);
+	store_feed_ensure(s, "x", "https://x.example/", NULL, &x);
+
+	d = doc_new("A");
+	doc_add(d, "a1", "Diffusion models beat GANs again",
+	    "https://news.example/p/1?utm_source=a&utm_medium=rss",
+	    "from a", t0, DATE_NONE);
+	doc_add(d, "a2", "Rectified flow for protein design, revisited",
+	    NULL, "from a, no link", t0 + 10, DATE_NONE);
+	doc_add(d, "a3", "Continual learning in the wild: a field study",
+	    "https://a.example/3", "from a", t0 + 20, DATE_NONE);
+	ok(commit(s, a, d, t0 + 100, &c) == 0 && c.new == 3, "feed a: 3 new");
+	feed_doc_free(d);
+
+	d = doc_new("B");
+	doc_add(d, "urn:b:1", "Diffusion Models Beat GANs, Again!",
+	    "http://NEWS.example:80/p/1/#comments", "from b", t0 + 5,
+	    DATE_NONE);
+	doc_add(d, "urn:b:2", "Rectified Flow for Protein Design -- Revisited",
+	    "https://b.example/2", "from b", t0 + 2 * day, DATE_NONE);
+	doc_add(d, "urn:b:3", "Continual learning in the wild: a field study",
+	    "https://b.example/3", "from b, ten days later", t0 + 10 * day,
+	    DATE_NONE);
+	ok(commit(s, b, d, t0 + 11 * day, &c) == 0,
+	    "feed b: the same stories and one more");
+	ok(c.new == 1 && c.duplicate == 2, "1 new story, 2 new sources "
+	    "(new %d, duplicate %d)", c.new, c.duplicate);
+	feed_doc_free(d);
+
+	is_int(1, sql_int(db, "SELECT count(DISTINCT CASE story WHEN 0 "
+	    "THEN id ELSE story END) FROM entries "
+	    "WHERE guid IN ('a1', 'urn:b:1')", 0),
+	    "the same canonical link is one story");
+	is_int(1, sql_int(db, "SELECT count(DISTINCT CASE story WHEN 0 "
+	    "THEN id ELSE story END) FROM entries "
+	    "WHERE guid IN ('a2', 'urn:b:2')", 0),
+	    "the same normalised title within the window is one story");
+	is_int(2, sql_int(db, "SELECT count(DISTINCT CASE story WHEN 0 "
+	    "THEN id ELSE story END) FROM entries "
+	    "WHERE guid IN ('a3', 'urn:b:3')", 0),
+	    "the same title ten days apart is two stories");
+	u1 = sql_text(db, "SELECT uid FROM entries WHERE guid = 'a1'", 0);
+	u2 = sql_text(db, "SELECT uid FROM entries WHERE guid = 'urn:b:1'", 0);
+	is_str(u1, u2, "a story has one uid whichever source");
+	free(u1);
+	free(u2);
+	it = items(s, NULL, 50, &n);
+	is_int(4, (long long)n, "the river shows each story once (4)");
+	store_items_free(it, n);
+	is_titles(s, "diffusion", "Diffusion models beat GANs again");
+	is_titles(s, "rectified", "Rectified flow for protein design, "
+	    "revisited");
+	is_titles(s, "continual", "Continual learning in the wild: a field "
+	    "study|Continual learning in the wild: a field study");
+
+	/* Within one feed, the same title and distinct guids: distinct. */
+	d = doc_new("X");
+	doc_add(d, "x1", "Weekly digest of machine learning", NULL, "one",
+	    t0, DATE_NONE);
+	doc_add(d, "x2", "Weekly digest of machine learning", NULL, "two",
+	    t0 + day, DATE_NONE);
+	ok(commit(s, x, d, t0 + 12 * day, &c) == 0 && c.new == 2,
+	    "the same title twice in one feed: two entries");
+	feed_doc_free(d);
+	ok(store_check(s, err, sizeof(err)) == 0, "store_check (%s)", err);
+	store_close(s);
+	remove_db("stories.db");
+}
+
+/* A feed that changes every guid on every poll does not multiply. */
+static void
+test_guid_churn(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("churn.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	int64_t f = 0;
+	char guid[64], *v;
+
+	if (!ok(s != NULL, "open churn.db (%s)", err))
+		return;
+	store_feed_ensure(s, "churn", "https://c.example/", NULL, &f);
+	for (int poll = 0; poll < 5; poll++) {
+		d = doc_new("C");
+		snprintf(guid, sizeof(guid), "urn:random:%d:1", poll * 7919);
+		doc_add(d, guid, "First story of the churning feed",
+		    "https://c.example/1", "one", 1000, DATE_NONE);
+		snprintf(guid, sizeof(guid), "urn:random:%d:2", poll * 7919);
+		doc_add(d, guid, "Second story of the churning feed, no link",
+		    NULL, "two", 2000, DATE_NONE);
+		ok(commit(s, f, d, 5000 + poll, &c) == 0, "poll %d", poll);
+		if (poll == 0)
+			ok(c.new == 2 && c.churned == 0, "first poll: 2 new");
+		else
+			ok(c.new == 0 && c.churned == 2 && c.unchanged == 2,
+			    "poll %d: new guids, matched by link and title "
+			    "(new %d, churned %d)", poll, c.new, c.churned);
+		feed_doc_free(d);
+	}
+	is_int(2, sql_int(db, "SELECT count(*) FROM entries", 0),
+	    "still two entries after five polls");
+	is_int(8, sql_int(db, "SELECT churn FROM feeds WHERE id = ?1", f),
+	    "the feed is flagged: 8 entries came back under new guids");
+	v = store_feeds_json(s, "[\"churn\"]");
+	ok(v != NULL && strstr(v, "\"guid_churn\":8") != NULL,
+	    "sluice feeds --json shows guid_churn");
+	free(v);
+	store_close(s);
+	remove_db("churn.db");
+}
+
+/* Retention makes tombstones that a feed cannot bring back. */
+static void
+test_retention(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("keep.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t f = 0;
+	const int64_t day = 86400, now = 1700000000;
+
+	if (!ok(s != NULL, "open keep.db (%s)", err))
+		return;
+	store_retention(s, 30, 3);
+	store_feed_ensure(s, "k", "https://k.example/", NULL, &f);
+	d = doc_new("K");
+	doc_add(d, "k1", "Old one", NULL, "alpha", now - 40 * day, DATE_NONE);
+	doc_add(d, "k2", "Two", NULL, "bravo", now - 4 * day, DATE_NONE);
+	doc_add(d, "k3", "Three", NULL, "charlie", now - 3 * day - 100,
+	    DATE_NONE);
+	doc_add(d, "k4", "Four", NULL, "delta", now - 2 * day, DATE_NONE);
+	doc_add(d, "k5", "Five", NULL, "echo", now - 1 * day, DATE_NONE);
+	ok(commit(s, f, d, now, &c) == 0 && c.new == 5, "five entries");
+	it = items(s, NULL, 50, &n);
+	is_int(3, (long long)n, "keep_per_feed 3: the newest three shown");
+	store_items_free(it, n);
+	is_int(5, sql_int(db, "SELECT count(*) FROM entries", 0),
+	    "the other two kept as tombstones");
+	ok(sql_int(db, "SELECT count(*) FROM entries WHERE gone IS NOT NULL "
+	    "AND summary IS NULL AND title IS NULL", 0) == 2,
+	    "without their text");
+	ok(commit(s, f, d, now + 60, &c) == 0 && c.new == 0 &&
+	    c.updated == 0, "the feed lists them again: nothing new");
+	it = items(s, NULL, 50, &n);
+	is_int(3, (long long)n, "and they stay gone");
+	store_items_free(it, n);
+	is_titles(s, "bravo", "");
+	is_titles(s, "charlie", "Three");
+
+	/* keep_days: what is older than 30 days goes. */
+	store_retention(s, 3, 0);
+	is_int(1, store_prune(s, now, err, sizeof(err)),
+	    "store_prune: one more older than 3 days");
+	is_titles(s, "charlie", "");
+	is_titles(s, "delta", "Four");
+	ok(store_check(s, err, sizeof(err)) == 0,
+	    "the index agrees after pruning (%s)", err);
+	/* A tombstone not listed for 180 days goes too. */
+	is_int(0, store_prune(s, now + 200 * day, err, sizeof(err)) == -1,
+	    "store_prune, 200 days later");
+	is_int(0, sql_int(db, "SELECT count(*) FROM entries WHERE guid IN "
+	    "('k1', 'k2', 'k3')", 0), "old tombstones are dropped");
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("keep.db");
+}
+
 int
 main(void)
 {
@@ -942,6 +1142,9 @@ main(void)
 	test_search();
 	test_index_backlog();
 	test_feeds_open();
+	test_stories();
+	test_guid_churn();
+	test_retention();
 	if (rmdir(tmpdir) != 0)
 		diag("leftover files in %s", tmpdir);
 	return done_testing();
