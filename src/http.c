@@ -93,6 +93,9 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	query.limit = (int)h->conf->page_size;
 	rc = store_items(h->store, &query, &items, &n, err, sizeof(err));
 	query_clear(&query);
+	if (rc == 1)
+		log_warnx("search answered without the newest entries: %s",
+		    err);
 	if (rc == -1) {
 		log_warnx("query failed: %s", err);
 		reply_text(req, 503, "Service Unavailable",

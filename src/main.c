@@ -440,10 +440,15 @@ cmd_query(int argc, char **argv)
 		goto done;
 	q.limit = (int)c->page_size;
 	if ((s = store_open(c->store_path, err, sizeof(err))) == NULL ||
-	    store_items(s, &q, &items, &n, err, sizeof(err)) == -1) {
+	    (rc = store_items(s, &q, &items, &n, err, sizeof(err))) == -1) {
 		fprintf(stderr, "sluice: %s\n", err);
+		rc = 1;
 		goto done;
 	}
+	if (rc == 1)
+		fprintf(stderr, "sluice: warning: the newest entries may be "
+		    "missing: %s\n", err);
+	rc = 1;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.title = c->title;
 	ctx.self = c->base_url;

@@ -47,6 +47,7 @@ struct loop {
 	struct event		*indexer;	/* serve: the index's backlog */
 	struct event		*pruner;	/* serve: retention, hourly */
 	int			 in_tx;
+	int64_t			 busy_until;	/* store locked: wait (mono ms) */
 	int			 in_tick;
 	struct feed_state	*feeds;
 	int			 once;		/* exit when nothing is left */
@@ -119,16 +120,38 @@ show_progress(struct loop *l)
  */
 #define COMMIT_MS	100
 
-static void
+/*
+ * Another process holding the write lock (a backup, a sqlite3 shell) makes
+ * a BEGIN fail after the busy timeout.  Then, for BUSY_PAUSE_MS, nothing
+ * is fetched and nothing tries to write: the loop serves requests instead
+ * of waiting for the lock again at every poll.
+ */
+#define BUSY_PAUSE_MS	1000
+
+/* 1 when a transaction is open (or was already). */
+static int
 open_tx(struct loop *l)
 {
 	struct timeval tv = { 0, COMMIT_MS * 1000 };
+	int64_t now = mono_ms();
 
 	if (l->in_tx)
-		return;
+		return 1;
+	if (now < l->busy_until)
+		return 0;
 	l->in_tx = store_tx_begin(l->store) == 0;
-	if (l->in_tx)
+	if (l->in_tx) {
 		evtimer_add(l->commit, &tv);
+		if (l->busy_until != 0)
+			log_info("store: the write lock is free again");
+		l->busy_until = 0;
+	} else {
+		if (l->busy_until == 0)
+			log_warnx("store: another process holds the write "
+			    "lock; polling waits for it");
+		l->busy_until = mono_ms() + BUSY_PAUSE_MS;
+	}
+	return l->in_tx;
 }
 
 static void
@@ -318,7 +341,25 @@ fetched(const struct fetch_result *d, void *arg)
 	o.skip_days = fs->mem.skip_days;
 	o.status = (int)d->status;
 	o.wall_now = wall;
-	open_tx(l);	/* before take_body: its commit joins the batch */
+	/* Before take_body: its commit joins the batch. */
+	if (!open_tx(l)) {
+		/*
+		 * Not stored, not recorded, not the feed's fault: polled
+		 * again after the pause, its validators as they were.
+		 */
+		struct sched_outcome pause = { 1, 0, 0, -1, -1, -1, -1, 0, 0,
+		    -1, wall };
+
+		sched_done(l->sched, i, now, &pause);
+		if (l->once)
+			sched_retire(l->sched, i);
+		else
+			sched_due(l->sched, i, now + BUSY_PAUSE_MS);
+		log_warnx("feed %s: not stored: the store is locked by "
+		    "another process", name);
+		l->failed++;
+		goto counted;
+	}
 	if (!d->ok) {
 		class = d->error_class;
 		error = d->error;
@@ -381,6 +422,7 @@ fetched(const struct fetch_result *d, void *arg)
 		l->not_modified++;
 	else
 		l->ok++;
+counted:
 	if (l->once) {
 		l->pending--;
 		show_progress(l);
@@ -419,6 +461,14 @@ tick(struct loop *l)
 
 	if (l->in_tick)
 		return;		/* a transfer that failed at once, in start() */
+	if (now < l->busy_until) {
+		/* The store is locked: fetch nothing until the pause ends. */
+		int64_t wait = l->busy_until - now;
+		struct timeval tv = { wait / 1000, (wait % 1000) * 1000 };
+
+		evtimer_add(l->timer, &tv);
+		return;
+	}
 	l->in_tick = 1;
 	while (sched_take(l->sched, now, &i))
 		start(l, i);
@@ -596,6 +646,12 @@ server_serve(const struct conf *conf, const char *listen)
 		sigs[i] = evsignal_new(l.base, signos[i], on_signal, &l);
 		event_add(sigs[i], NULL);
 	}
+	/*
+	 * Another process's write lock (a backup, a sqlite3 shell) holds up
+	 * the loop, and with it every request, for at most this long per
+	 * write; the poll that could not be stored is tried again later.
+	 */
+	store_busy_timeout(l.store, 250);
 	log_info("listening on %s, %zu feeds, store %s", http_bound(h),
 	    conf->nfeeds, conf->store_path);
 	l.indexer = event_new(l.base, -1, 0, index_fired, &l);

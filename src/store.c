@@ -249,6 +249,7 @@ enum stmt {
 	ST_FEED_STATUS, ST_FEED_RATE, ST_FEEDS_JSON,
 	ST_ENTRY_TOUCH, ST_ENTRY_UPDATE, ST_ENTRY_LOOKUP,
 	ST_ENTRY_REKEY, ST_FEED_CHURN, ST_ENTRY_INSERT, ST_INDEX_QUEUE,
+	ST_INDEX_ANY,
 	ST_KEEP_PER_FEED, ST_KEEP_DAYS, ST_TOMBSTONES_DROP,
 	ST_ITEMS, ST_ITEMS_MATCH, ST_PING, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
@@ -387,6 +388,7 @@ static const char *const sql[ST_COUNT] = {
 	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " coalesce(?11, ?12, ?13), ?14, ?15)",
 	[ST_INDEX_QUEUE] = "INSERT INTO fts_todo VALUES (?1)",
+	[ST_INDEX_ANY] = "SELECT EXISTS (SELECT 1 FROM fts_todo)",
 	/*
 	 * Retention makes tombstones: the identity stays (feed, key, canon,
 	 * tnorm), the text goes.  gone is when.
@@ -441,9 +443,13 @@ static const char *const sql[ST_COUNT] = {
 	    "INSERT INTO entries_fts(entries_fts) VALUES ('integrity-check')",
 };
 
+#define BUSY_MS		5000	/* how long a write waits for another */
+#define SEARCH_BUSY_MS	100	/* a search's catch-up of the index */
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST_COUNT];
+	int		 busy_ms;	/* store_busy_timeout */
 	int64_t		 keep_days;	/* 0: no limit */
 	int64_t		 keep_per_feed;	/* 0: no limit */
 };
@@ -568,7 +574,8 @@ store_open(const char *path, char *err, size_t errlen)
 		    sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	s->busy_ms = BUSY_MS;
+	sqlite3_busy_timeout(s->db, BUSY_MS);
 	if (sqlite3_create_function_v2(s->db, "sluice_text", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_text, NULL, NULL,
 	    NULL) != SQLITE_OK ||
@@ -1279,8 +1286,16 @@ index_step(struct store *s, int max)
 int
 store_index(struct store *s, int max, char *err, size_t errlen)
 {
-	int own = sqlite3_get_autocommit(s->db), done = 0, n = 0;
+	int own = sqlite3_get_autocommit(s->db), done = 0, n = 0, rc;
 
+	/* Nothing waiting: no write lock taken (another writer may hold it). */
+	rc = sqlite3_step(s->st[ST_INDEX_ANY]);
+	n = rc == SQLITE_ROW && sqlite3_column_int(s->st[ST_INDEX_ANY], 0);
+	sqlite3_reset(s->st[ST_INDEX_ANY]);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	if (n == 0)
+		return 0;
 	if (own && run(s, ST_BEGIN) == -1)
 		goto fail;
 	while ((max <= 0 || done < max) &&
@@ -1306,12 +1321,20 @@ store_items(struct store *s, const struct query *q, struct item **out,
 	sqlite3_stmt *st = s->st[q->match != NULL ? ST_ITEMS_MATCH : ST_ITEMS];
 	struct item *items = NULL;
 	size_t count = 0;
-	int rc;
+	int rc, stale = 0;
 
-	/* A search sees every entry committed: the backlog first. */
-	if ((q->match != NULL || q->exclude != NULL) &&
-	    store_index(s, 0, err, errlen) == -1)
-		return -1;
+	/*
+	 * A search sees every entry committed: the backlog first.  When that
+	 * cannot be written (another process holds the write lock past the
+	 * busy timeout, a full disk), the search answers from the index as
+	 * it is, which may miss the newest entries, rather than not at all.
+	 */
+	if (q->match != NULL || q->exclude != NULL) {
+		/* Waiting for another writer: briefly. */
+		sqlite3_busy_timeout(s->db, SEARCH_BUSY_MS);
+		stale = store_index(s, 0, err, errlen) == -1;
+		sqlite3_busy_timeout(s->db, s->busy_ms);
+	}
 	bind_text(st, 1, q->match);
 	bind_text(st, 2, q->exclude);
 	sqlite3_bind_int(st, 3, q->limit > 0 ? q->limit : 50);
@@ -1347,7 +1370,7 @@ store_items(struct store *s, const struct query *q, struct item **out,
 	}
 	*out = items;
 	*n = count;
-	return 0;
+	return stale;
 }
 
 void
@@ -1367,6 +1390,13 @@ store_items_free(struct item *items, size_t n)
 		free(items[i].tags);
 	}
 	free(items);
+}
+
+void
+store_busy_timeout(struct store *s, int ms)
+{
+	s->busy_ms = ms;
+	sqlite3_busy_timeout(s->db, ms);
 }
 
 void

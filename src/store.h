@@ -144,9 +144,10 @@ int	store_tx_begin(struct store *);
 int	store_tx_commit(struct store *);	/* rolls back on failure */
 
 /*
- * The entries matching q (restricted to the feeds named in the
- * comma-separated feeds when not NULL), newest first.  Returns 0 and an
- * array of *n items, or -1 with a reason in err.
+ * The stories matching q, newest first.  Returns 0 and an array of *n
+ * items; 1 and the same when a search could not index the backlog first
+ * (another process holds the write lock, the disk is full: the newest
+ * entries may be missing; err says why); or -1 with a reason in err.
  */
 int	store_items(struct store *, const struct query *q, struct item **out,
 	    size_t *n, char *err, size_t errlen);
@@ -159,6 +160,13 @@ void	store_items_free(struct item *, size_t);
  * reason in err.  store_items does it before every search.
  */
 int	store_index(struct store *, int max, char *err, size_t errlen);
+
+/*
+ * How long a write waits for another process's write lock before it fails
+ * with "database is locked" (5 s unless set).  The server sets less: its
+ * loop must not stop for long.
+ */
+void	store_busy_timeout(struct store *, int ms);
 
 /*
  * Retention (SPEC section 5), 0 meaning no limit: store_feed_commit keeps

@@ -593,6 +593,45 @@ index_caught_up(int ms)
 	return done;
 }
 
+/*
+ * Another process holds the store's write lock: the server answers reads
+ * and searches all the same, and quickly.
+ */
+static void
+check_locked(const char *base)
+{
+	char path[600], url[512];
+	const char *paths[] = { "feed.atom", "feed.atom?q=continual", "" };
+	sqlite3 *db;
+	struct response r;
+
+	snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
+	if (!ok(sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_busy_timeout(db, 5000) == SQLITE_OK && sqlite3_exec(db,
+	    "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
+	    "another process takes the write lock")) {
+		sqlite3_close(db);
+		return;
+	}
+	/* Held for 2 s: feeds polled every second come and fail to store. */
+	for (int round = 0; round < 4; round++) {
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+			int64_t t0 = now_ms();
+
+			snprintf(url, sizeof(url), "%s%s", base, paths[i]);
+			get(url, NULL, &r);
+			is_int(200, r.code, "/%s answers 200 while it is held",
+			    paths[i]);
+			ok(now_ms() - t0 < 2000, "within 2 s (%lld ms)",
+			    (long long)(now_ms() - t0));
+			buf_free(&r.body);
+		}
+		usleep(500 * 1000);
+	}
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+}
+
 static void
 check_serve(int origin_port)
 {
@@ -629,6 +668,9 @@ check_serve(int origin_port)
 	    "survey");
 	check_query(base, "c/cl.atom", "continual", "survey");
 	check_misc(base);
+	check_locked(base);
+	ok(wait_log(&p, "another process holds the write lock", 1000),
+	    "the server saw the lock and paused its polls");
 	ok(wait_log(&p, "feed page: not a feed", 1000),
 	    "an HTML page is logged as not a feed");
 	ok(wait_log(&p, "feed missing: HTTP 404", 1000),
