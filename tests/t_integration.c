@@ -824,6 +824,100 @@ check_parse_relative(void)
 	buf_free(&err);
 }
 
+/*
+ * `sluice query` on the store the server filled: JSON Feed 1.1, Atom and
+ * text agree with each other and with the samples.
+ */
+static void
+check_query_cli(void)
+{
+	char conf[600];
+	const char *json[] = { sluice_bin, "query", "-c", conf, "-f", "json",
+	    "continual", NULL };
+	const char *atom[] = { sluice_bin, "query", "-c", conf, "-f", "atom",
+	    "continual", NULL };
+	const char *text[] = { sluice_bin, "query", "-c", conf, "continual",
+	    NULL };
+	const char *bad[] = { sluice_bin, "query", "-c", conf, "-f", "xml",
+	    NULL };
+	struct buf out = { 0 }, err = { 0 }, aout = { 0 };
+	struct response r;
+	struct atom a;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int want = expected("continual", NULL), lines = 0;
+
+	snprintf(conf, sizeof(conf), "%s/sluice.conf", tmpdir);
+	is_int(0, run(json, &out, &err), "sluice query -f json exits 0");
+	sqlite3_open(":memory:", &db);
+	sqlite3_prepare_v2(db, "SELECT json_valid(?1),"
+	    " json_extract(?1, '$.version'),"
+	    " json_array_length(?1, '$.items'),"
+	    " (SELECT count(DISTINCT json_extract(value, '$.id'))"
+	    "  FROM json_each(?1, '$.items')"
+	    "  WHERE json_extract(value, '$.id') LIKE 'urn:uuid:%'"
+	    "  AND json_type(value, '$.content_text') = 'text'"
+	    "  AND json_type(value, '$._source.title') = 'text'"
+	    "  AND json_type(value, '$.date_published') = 'text'),"
+	    " (SELECT group_concat(json_extract(value, '$.id'), ' ')"
+	    "  FROM json_each(?1, '$.items'))", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, out.data ? out.data : "", -1, SQLITE_STATIC);
+	if (ok(sqlite3_step(st) == SQLITE_ROW, "the output can be read")) {
+		const char *ids = (const char *)sqlite3_column_text(st, 4);
+
+		is_int(1, sqlite3_column_int(st, 0), "it is JSON");
+		is_str("https://jsonfeed.org/version/1.1",
+		    (const char *)sqlite3_column_text(st, 1),
+		    "a JSON Feed 1.1 document");
+		is_int(want, sqlite3_column_int(st, 2), "one item per story "
+		    "with \"continual\" (%d)", want);
+		is_int(want, sqlite3_column_int(st, 3), "each with its own "
+		    "urn:uuid id, content_text, date and _source");
+		/* Atom from the same code: the same ids in the same order. */
+		if (run(atom, &aout, &err) == 0) {
+			memset(&r, 0, sizeof(r));
+			r.body = aout;
+			if (atom_parse(&a, &r) == 0) {
+				xmlXPathObjectPtr o;
+				xmlNodeSetPtr ns = nodes(&a, "/a:feed/a:entry/"
+				    "a:id", &o);
+				struct buf aids = { 0 };
+
+				for (int i = 0; ns && i < ns->nodeNr; i++) {
+					xmlChar *t = xmlNodeGetContent(
+					    ns->nodeTab[i]);
+
+					buf_printf(&aids, "%s%s", i ? " " : "",
+					    (const char *)t);
+					xmlFree(t);
+				}
+				xmlXPathFreeObject(o);
+				is_str(ids, aids.data, "-f atom lists the same "
+				    "stories in the same order");
+				buf_free(&aids);
+				atom_free(&a);
+			} else
+				ok(0, "-f atom is well-formed");
+		} else
+			ok(0, "sluice query -f atom exits 0");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	buf_reset(&out);
+	is_int(0, run(text, &out, &err), "sluice query (text) exits 0");
+	for (const char *p = out.data; p && (p = strchr(p, '\n')); p++)
+		lines++;
+	is_int(want, lines, "one line per story");
+	buf_reset(&out);
+	buf_reset(&err);
+	is_int(2, run(bad, &out, &err), "an unknown format is refused");
+	ok(err.data && strstr(err.data, "unknown format \"xml\"") != NULL,
+	    "saying which");
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&aout);
+}
+
 static void
 check_bad_config(void)
 {
@@ -880,6 +974,7 @@ main(void)
 	check_parse_json("lab-notes.rdf", "rss1.0", 12);
 	check_parse_relative();
 	check_parse_many();
+	check_query_cli();
 	check_bad_config();
 	{
 		char cmd[700];
