@@ -357,20 +357,27 @@ clean_utf8(const char *s, size_t n)
 
 	buf_append(&b, "", 0);
 	while (p < end) {
+		const unsigned char *run = p;
 		long c;
-		int len = utf8_next(p, (size_t)(end - p), &c);
+		int len;
 
+		/* A run of what needs no change goes in at once. */
+		while (p < end && ((*p >= 0x20 && *p < 0x80) || *p == '\t' ||
+		    *p == '\n' || *p == '\r'))
+			p++;
+		while (p < end && *p >= 0x80 && (len = utf8_next(p,
+		    (size_t)(end - p), &c)) > 0 && c != 0xFFFE && c != 0xFFFF)
+			p += len;
+		if (p > run) {
+			buf_append(&b, run, (size_t)(p - run));
+			continue;
+		}
+		len = utf8_next(p, (size_t)(end - p), &c);
 		if (len == 0 || c == 0xFFFE || c == 0xFFFF) {
 			buf_puts(&b, "\xEF\xBF\xBD");
 			p += len > 0 ? len : 1;
-			continue;
-		}
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			p++;
-			continue;
-		}
-		buf_append(&b, p, (size_t)len);
-		p += len;
+		} else
+			p++;	/* a control character XML 1.0 forbids */
 	}
 	return buf_steal(&b);
 }

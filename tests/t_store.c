@@ -283,18 +283,21 @@ test_open(void)
 	if (!ok(s != NULL, "store_open creates a database (%s)", err))
 		return;
 	ok(store_ping(s) == 0, "store_ping answers");
-	is_int(5, sql_int(db, "PRAGMA user_version", 0),
-	    "schema version is the newest (5)");
+	is_int(6, sql_int(db, "PRAGMA user_version", 0),
+	    "schema version is the newest (6)");
 	is_int(16, sql_int(db, "SELECT v FROM entries_fts_config WHERE k = "
 	    "'automerge'", 0), "the index merges 16 segments at a time");
+	is_int(0, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'entries_fts' AND sql LIKE '%prefix%'", 0),
+	    "and has no prefix indexes (schema 6)");
 	is_int(3, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name "
 	    "IN ('feeds', 'entries', 'entries_fts')", 0),
 	    "feeds, entries and the FTS index exist");
 	store_close(s);
 	s = store_open(db, err, sizeof(err));
 	ok(s != NULL, "reopening works (%s)", err);
-	is_int(5, sql_int(db, "PRAGMA user_version", 0),
-	    "still version 5 after reopening");
+	is_int(6, sql_int(db, "PRAGMA user_version", 0),
+	    "still version 6 after reopening");
 	store_close(s);
 	store_close(NULL);
 	ok(1, "store_close(NULL) is a no-op");
@@ -625,7 +628,7 @@ test_migration(void)
 	s = store_open(db, err, sizeof(err));
 	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
 		return;
-	is_int(5, sql_int(db, "PRAGMA user_version", 0), "now schema 5");
+	is_int(6, sql_int(db, "PRAGMA user_version", 0), "now schema 6");
 	ok(store_feed_load(s, 1, &m) == 0 && strcmp(m.url,
 	    "https://old.example/feed.xml") == 0 && m.etag != NULL &&
 	    strcmp(m.etag, "\"v1\"") == 0 && m.next_poll == 2000 && !m.gone,
