@@ -1062,8 +1062,11 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 		/* The feed's own entry under a new guid: the same entry. */
 		sqlite3_bind_int64(s->st[ST_ENTRY_REKEY], 1, m.id);
 		bind_text(s->st[ST_ENTRY_REKEY], 2, key);
-		if (run(s, ST_ENTRY_REKEY) == -1 ||
-		    (rc = entry_update(s, m.id, e, tags, now)) == -1)
+		if (run(s, ST_ENTRY_REKEY) == -1)
+			goto done;
+		/* A tombstone gets its new key, not its text back. */
+		rc = m.gone != 0 ? 0 : entry_update(s, m.id, e, tags, now);
+		if (rc == -1)
 			goto done;
 		c->churned++;
 		if (rc == 1)

@@ -1130,6 +1130,44 @@ test_retention(void)
 	remove_db("keep.db");
 }
 
+/* A tombstone that comes back under a new guid stays a tombstone. */
+static void
+test_churn_tombstone(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("churn-gone.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t f = 0;
+
+	if (!ok(s != NULL, "open churn-gone.db (%s)", err))
+		return;
+	store_retention(s, 0, 1);
+	store_feed_ensure(s, "cg", "https://cg.example/", NULL, &f);
+	d = doc_new("CG");
+	doc_add(d, "new-1", "Newer", "https://cg.example/new", "newer text",
+	    2000, DATE_NONE);
+	doc_add(d, "old-1", "Older", "https://cg.example/old", "older text",
+	    1000, DATE_NONE);
+	ok(commit(s, f, d, 5000, &c) == 0 && c.new == 2, "two entries, one "
+	    "kept (keep_per_feed 1)");
+	entry_set(&d->entries[1].id, "old-2");
+	ok(commit(s, f, d, 5100, &c) == 0 && c.churned == 1 && c.new == 0,
+	    "the pruned one comes back under a new guid: re-keyed");
+	it = items(s, NULL, 50, &n);
+	is_int(1, (long long)n, "and it stays gone");
+	store_items_free(it, n);
+	is_int(1, sql_int(db, "SELECT count(*) FROM entries WHERE key = "
+	    "'g:old-2' AND gone IS NOT NULL AND summary IS NULL", 0),
+	    "a tombstone under its new key, without its text");
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("churn-gone.db");
+}
+
 int
 main(void)
 {
@@ -1148,6 +1186,7 @@ main(void)
 	test_stories();
 	test_guid_churn();
 	test_retention();
+	test_churn_tombstone();
 	if (rmdir(tmpdir) != 0)
 		diag("leftover files in %s", tmpdir);
 	return done_testing();
