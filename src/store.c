@@ -919,21 +919,25 @@ doc_keys_free(struct doc_keys *k)
 #define TITLE_WINDOW	(7 * 86400)	/* seconds either side */
 #define TOMBSTONE_KEEP	(180 * 86400)	/* horizon of a tombstone */
 
-/* The bindings an entry's text takes in ST_ENTRY_UPDATE, from ?2 on. */
+/*
+ * An entry's fields in the order ST_ENTRY_UPDATE (from ?2) and
+ * ST_ENTRY_INSERT (from ?4) take them: guid, title, link, author, summary,
+ * content, tags, published, updated, now.
+ */
 static void
-bind_entry(sqlite3_stmt *st, const struct entry *e, const char *tags,
+bind_entry(sqlite3_stmt *st, int i, const struct entry *e, const char *tags,
     int64_t now)
 {
-	bind_text(st, 2, e->id);
-	bind_text(st, 3, e->title);
-	bind_text(st, 4, e->link);
-	bind_text(st, 5, e->author);
-	bind_text(st, 6, e->summary);
-	bind_text(st, 7, e->content);
-	bind_text(st, 8, tags);
-	bind_date(st, 9, e->published);
-	bind_date(st, 10, e->updated);
-	sqlite3_bind_int64(st, 11, now);
+	bind_text(st, i, e->id);
+	bind_text(st, i + 1, e->title);
+	bind_text(st, i + 2, e->link);
+	bind_text(st, i + 3, e->author);
+	bind_text(st, i + 4, e->summary);
+	bind_text(st, i + 5, e->content);
+	bind_text(st, i + 6, tags);
+	bind_date(st, i + 7, e->published);
+	bind_date(st, i + 8, e->updated);
+	sqlite3_bind_int64(st, i + 9, now);
 }
 
 /* Rewrites entry id with e when e differs: 1 updated, 0 not, -1 error. */
@@ -945,7 +949,7 @@ entry_update(struct store *s, int64_t id, const struct entry *e,
 	int rc;
 
 	sqlite3_bind_int64(st, 1, id);
-	bind_entry(st, e, tags, now);
+	bind_entry(st, 2, e, tags, now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
@@ -1081,16 +1085,7 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 	    ID_SHIFT);
 	sqlite3_bind_int64(st, 2, feed_id);
 	bind_text(st, 3, key);
-	bind_text(st, 4, e->id);
-	bind_text(st, 5, e->title);
-	bind_text(st, 6, e->link);
-	bind_text(st, 7, e->author);
-	bind_text(st, 8, e->summary);
-	bind_text(st, 9, e->content);
-	bind_text(st, 10, tags);
-	bind_date(st, 11, e->published);
-	bind_date(st, 12, e->updated);
-	sqlite3_bind_int64(st, 13, now);
+	bind_entry(st, 4, e, tags, now);
 	bind_key(st, 14, canon);
 	bind_key(st, 15, tnorm);
 	if (m.id != 0) {
