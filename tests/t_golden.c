@@ -31,6 +31,7 @@
 
 #include "buf.h"
 #include "tap.h"
+#include "util.h"
 
 #define RUN_TIMEOUT	120	/* seconds one parse may take */
 #define CONTEXT		40	/* bytes shown either side of a difference */
@@ -55,31 +56,6 @@ struct expected {
 	int		 by_hand;	/* has comments or @repeat lines */
 	char		*todo;		/* a known bug: why, or NULL */
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-read_file(const char *path, struct buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(b, chunk, n);
-	buf_append(b, "", 0);
-	fclose(f);
-	return 0;
-}
 
 static int
 write_file(const char *path, const char *data, size_t len)
@@ -362,7 +338,7 @@ server_start(struct server *s, const char *path, const char *charset)
 	int fd;
 
 	memset(s, 0, sizeof(*s));
-	if (read_file(path, &body) == -1)
+	if (tu_read_file(path, &body) == -1)
 		return -1;
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof(sin));
@@ -400,7 +376,7 @@ static void
 run(const char *const argv[], struct result *r)
 {
 	int out[2], err[2], status, open_fds = 2;
-	int64_t deadline = now_ms() + RUN_TIMEOUT * 1000;
+	int64_t deadline = tu_now_ms() + RUN_TIMEOUT * 1000;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -424,7 +400,7 @@ run(const char *const argv[], struct result *r)
 	}
 	close(out[1]);
 	close(err[1]);
-	while (open_fds > 0 && now_ms() < deadline) {
+	while (open_fds > 0 && tu_now_ms() < deadline) {
 		struct pollfd pfd[2] = { { out[0], POLLIN, 0 },
 		    { err[0], POLLIN, 0 } };
 		char chunk[65536];
@@ -495,7 +471,7 @@ expected_load(const char *path, struct expected *e)
 	const char *line;
 
 	memset(e, 0, sizeof(*e));
-	if (read_file(path, &raw) == -1)
+	if (tu_read_file(path, &raw) == -1)
 		return -1;
 	e->by_hand = expand(raw.data, &text);
 	buf_free(&raw);
@@ -751,7 +727,7 @@ generate(const char *src, const char *docname, char *path, size_t len)
 			return -1;
 		}
 	}
-	if (read_file(src, &raw) == -1)
+	if (tu_read_file(src, &raw) == -1)
 		return -1;
 	expand(raw.data, &doc);
 	snprintf(path, len, "%s/%s", gen_dir, docname);
@@ -767,7 +743,7 @@ read_line(const char *path, char *out, size_t len)
 {
 	struct buf b = { 0 };
 
-	if (read_file(path, &b) == -1)
+	if (tu_read_file(path, &b) == -1)
 		return -1;
 	snprintf(out, len, "%.*s", (int)strcspn(b.data, "\r\n"), b.data);
 	buf_free(&b);
@@ -823,7 +799,7 @@ check_one(const char *file)
 		ok(0, "%s: no %s.expected", file, name);
 		return;
 	}
-	t0 = now_ms();
+	t0 = tu_now_ms();
 	run(argv, &r);
 	server_stop(&srv);
 	if (update) {
@@ -839,7 +815,7 @@ check_one(const char *file)
 		ok_todo(compare(&e, &r, &pl), e.todo, file);
 	else if (!ok(compare(&e, &r, &pl), "%s", file))
 		diag("  (%s.expected; %lld ms)", name,
-		    (long long)(now_ms() - t0));
+		    (long long)(tu_now_ms() - t0));
 	if (strncmp(doc, gen_dir, strlen(gen_dir)) == 0 && gen_dir[0] != '\0')
 		unlink(doc);
 	expected_free(&e);

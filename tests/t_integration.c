@@ -31,6 +31,7 @@
 #include "origin.h"
 #include "parse.h"
 #include "tap.h"
+#include "util.h"
 
 #define ATOM	"http://www.w3.org/2005/Atom"
 
@@ -46,15 +47,6 @@ struct proc {
 	int		 errfd;	/* the child's stderr, non-blocking */
 	struct buf	 log;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 spawn(struct proc *p, const char *const argv[])
@@ -97,10 +89,10 @@ drain_log(struct proc *p, int ms)
 static int
 wait_log(struct proc *p, const char *needle, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = tu_now_ms() + ms;
 
 	while (p->log.data == NULL || strstr(p->log.data, needle) == NULL) {
-		if (now_ms() > end)
+		if (tu_now_ms() > end)
 			return 0;
 		drain_log(p, 100);
 	}
@@ -111,10 +103,10 @@ wait_log(struct proc *p, const char *needle, int ms)
 static int
 wait_exit(struct proc *p, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = tu_now_ms() + ms;
 	int status;
 
-	while (now_ms() < end) {
+	while (tu_now_ms() < end) {
 		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
 			drain_log(p, 0);
 			close(p->errfd);
@@ -282,16 +274,12 @@ expected(const char *word, const char *not)
 		char path[1024], err[256];
 		struct buf data = { 0 };
 		struct feed_doc *d;
-		FILE *f;
-		size_t n;
-		char chunk[8192];
 
 		snprintf(path, sizeof(path), "%s/feeds/%s", srcdir, samples[i]);
-		if ((f = fopen(path, "rb")) == NULL)
+		if (tu_read_file(path, &data) == -1) {
+			buf_free(&data);
 			return -1;
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_append(&data, chunk, n);
-		fclose(f);
+		}
 		d = feed_parse(data.data, data.len, NULL, NULL, err,
 		    sizeof(err));
 		buf_free(&data);
@@ -384,12 +372,12 @@ write_config(const char *path, int origin_port)
 static int
 wait_entries(const char *base, const char *query, int n, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = tu_now_ms() + ms;
 	char url[512];
 	int got = -1;
 
 	snprintf(url, sizeof(url), "%sfeed.atom%s", base, query);
-	while (now_ms() < end) {
+	while (tu_now_ms() < end) {
 		struct response r;
 		struct atom a;
 
@@ -570,12 +558,12 @@ check_misc(const char *base)
 static int
 index_caught_up(int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = tu_now_ms() + ms;
 	char path[600];
 	int done = 0;
 
 	snprintf(path, sizeof(path), "%s/sluice.db", tmpdir);
-	while (!done && now_ms() < end) {
+	while (!done && tu_now_ms() < end) {
 		sqlite3 *db;
 		sqlite3_stmt *st;
 
@@ -616,14 +604,14 @@ check_locked(const char *base)
 	/* Held for 2 s: feeds polled every second come and fail to store. */
 	for (int round = 0; round < 4; round++) {
 		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-			int64_t t0 = now_ms();
+			int64_t t0 = tu_now_ms();
 
 			snprintf(url, sizeof(url), "%s%s", base, paths[i]);
 			get(url, NULL, &r);
 			is_int(200, r.code, "/%s answers 200 while it is held",
 			    paths[i]);
-			ok(now_ms() - t0 < 2000, "within 2 s (%lld ms)",
-			    (long long)(now_ms() - t0));
+			ok(tu_now_ms() - t0 < 2000, "within 2 s (%lld ms)",
+			    (long long)(tu_now_ms() - t0));
 			buf_free(&r.body);
 		}
 		usleep(500 * 1000);
@@ -703,11 +691,9 @@ check_serve(int origin_port)
 static int
 run(const char *const argv[], struct buf *out, struct buf *err)
 {
-	char opath[640], epath[640], chunk[4096];
+	char opath[640], epath[640];
 	pid_t pid;
 	int status;
-	FILE *f;
-	size_t n;
 
 	snprintf(opath, sizeof(opath), "%s/out", tmpdir);
 	snprintf(epath, sizeof(epath), "%s/err", tmpdir);
@@ -718,18 +704,8 @@ run(const char *const argv[], struct buf *out, struct buf *err)
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
-	if ((f = fopen(opath, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_append(out, chunk, n);
-		fclose(f);
-	}
-	if ((f = fopen(epath, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_append(err, chunk, n);
-		fclose(f);
-	}
-	buf_append(out, "", 0);
-	buf_append(err, "", 0);
+	tu_read_file(opath, out);
+	tu_read_file(epath, err);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 

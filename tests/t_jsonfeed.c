@@ -19,48 +19,20 @@
 #include "jsonfeed.h"
 #include "parse.h"
 #include "tap.h"
+#include "util.h"
 #include "utf8.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 #define DOC_URL		"https://example.org/blog/feed.json"
 
-static const char *srcdir;
-
-/* Reads $SRCDIR/tests/data/name into a new buffer; NULL (and a diag). */
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[4096];
-	FILE *f;
-	char *data = NULL;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/%s", srcdir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		diag("cannot open %s", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		data = xmalloc((size_t)n + 1);
-		if (fread(data, 1, (size_t)n, f) != (size_t)n) {
-			free(data);
-			data = NULL;
-		} else {
-			data[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return data;
-}
+static char datadir[4096];	/* $SRCDIR/tests/data */
 
 /* Parses a fixture; err gets the reason when NULL comes back. */
 static struct feed_doc *
 parse_file(const char *name, const char *url, char *err, size_t errlen)
 {
 	size_t len = 0;
-	char *data = slurp(name, &len);
+	char *data = tu_slurp(datadir, name, &len);
 	struct feed_doc *d;
 
 	if (data == NULL) {
@@ -561,7 +533,7 @@ test_repeat(void)
 {
 	char err[256] = "";
 	size_t len = 0;
-	char *data = slurp("jsonfeed-full.json", &len);
+	char *data = tu_slurp(datadir, "jsonfeed-full.json", &len);
 	int good = data != NULL;
 
 	for (int i = 0; good && i < 500; i++) {
@@ -578,8 +550,10 @@ test_repeat(void)
 int
 main(void)
 {
-	if ((srcdir = getenv("SRCDIR")) == NULL)
-		srcdir = ".";
+	const char *srcdir = getenv("SRCDIR");
+
+	snprintf(datadir, sizeof(datadir), "%s/tests/data",
+	    srcdir != NULL ? srcdir : ".");
 	test_full();
 	test_v10();
 	test_relative();

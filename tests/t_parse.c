@@ -19,40 +19,11 @@
 #include "date.h"
 #include "parse.h"
 #include "tap.h"
+#include "util.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *srcdir;
-
-/* Reads $SRCDIR/rel into a new buffer; NULL (and a diag) if it cannot. */
-static char *
-slurp(const char *rel, size_t *len)
-{
-	char path[4096];
-	FILE *f;
-	char *data = NULL;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
-	if ((f = fopen(path, "rb")) == NULL) {
-		diag("cannot open %s", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		data = malloc((size_t)n + 1);
-		if (data != NULL && fread(data, 1, (size_t)n, f) != (size_t)n) {
-			free(data);
-			data = NULL;
-		}
-		if (data != NULL) {
-			data[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return data;
-}
 
 /* Parses a fixture; err gets the reason when NULL comes back. */
 static struct feed_doc *
@@ -60,7 +31,7 @@ parse_file(const char *rel, const char *url, const char *charset, char *err,
     size_t errlen)
 {
 	size_t len = 0;
-	char *data = slurp(rel, &len);
+	char *data = tu_slurp(srcdir, rel, &len);
 	struct feed_doc *d;
 
 	if (data == NULL) {
@@ -553,12 +524,12 @@ test_not_feeds(void)
 	char *data;
 	size_t len = 0;
 
-	if ((data = slurp("tests/data/html-page.html", &len)) != NULL)
+	if ((data = tu_slurp(srcdir, "tests/data/html-page.html", &len)) != NULL)
 		not_a_feed("HTML page", data, len);
 	else
 		ok(0, "HTML page fixture");
 	free(data);
-	if ((data = slurp("tests/data/not-a-feed.json", &len)) != NULL)
+	if ((data = tu_slurp(srcdir, "tests/data/not-a-feed.json", &len)) != NULL)
 		not_a_feed("JSON document", data, len);
 	else
 		ok(0, "JSON fixture");

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "origin.h"
 #include "tap.h"
+#include "util.h"
 
 #define ALLOW	"allow = 127.0.0.1:{P}, 127.0.0.1:{R}\n"
 #define TIMEOUT	3	/* seconds, the polls' timeout */
@@ -38,15 +39,6 @@ static char docroot[600];
 static struct origin origin;
 static sqlite3 *db;
 static int run_limit = RUN_LIMIT;	/* seconds */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One run of the binary: status, stdout, stderr, peak RSS, duration. */
 struct run {
@@ -64,21 +56,6 @@ run_free(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void
-slurp(const char *path, struct buf *b)
-{
-	char chunk[4096];
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "r")) != NULL) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_append(b, chunk, n);
-		fclose(f);
-	}
-	buf_append(b, "", 0);
-}
-
 /*
  * Runs argv to the end (wait4: the child's own rusage), killing it after
  * run_limit seconds (its status is then -2).
@@ -88,7 +65,7 @@ run(const char *const argv[], struct run *r)
 {
 	char opath[640], epath[640];
 	struct rusage ru;
-	int64_t start = now_ms();
+	int64_t start = tu_now_ms();
 	pid_t pid;
 	int status = 0;
 
@@ -114,7 +91,7 @@ run(const char *const argv[], struct run *r)
 		}
 		if (got == -1)
 			break;
-		if (now_ms() - start > run_limit * 1000) {
+		if (tu_now_ms() - start > run_limit * 1000) {
 			/* Never hang the test: -2 says it was killed. */
 			kill(pid, SIGKILL);
 			wait4(pid, &status, 0, &ru);
@@ -123,10 +100,10 @@ run(const char *const argv[], struct run *r)
 		}
 		usleep(5 * 1000);
 	}
-	r->ms = now_ms() - start;
+	r->ms = tu_now_ms() - start;
 	r->maxrss_kb = ru.ru_maxrss;
-	slurp(opath, &r->out);
-	slurp(epath, &r->err);
+	tu_read_file(opath, &r->out);
+	tu_read_file(epath, &r->err);
 	return r->rc;
 }
 
@@ -1075,10 +1052,10 @@ test_exit_status(void)
 static void
 timed(void (*fn)(void), const char *name)
 {
-	int64_t start = now_ms();
+	int64_t start = tu_now_ms();
 
 	fn();
-	diag("%s: %lld ms", name, (long long)(now_ms() - start));
+	diag("%s: %lld ms", name, (long long)(tu_now_ms() - start));
 }
 
 int

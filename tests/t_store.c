@@ -20,6 +20,7 @@
 #include "query.h"
 #include "store.h"
 #include "tap.h"
+#include "util.h"
 
 static char tmpdir[] = "/tmp/t_store.XXXXXX";
 
@@ -602,20 +603,15 @@ test_migration(void)
 	struct feed_memory m;
 	struct item *it;
 	size_t n;
-	FILE *f;
-	long len;
+	struct buf b = { 0 };
 
 	snprintf(path, sizeof(path), "%s/tests/data/schema-v1.sql",
 	    srcdir ? srcdir : ".");
-	if (!ok((f = fopen(path, "r")) != NULL, "read %s", path))
+	if (!ok(tu_read_file(path, &b) == 0, "read %s", path)) {
+		buf_free(&b);
 		return;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	sqltext = xcalloc((size_t)len + 1, 1);
-	if (fread(sqltext, 1, (size_t)len, f) != (size_t)len)
-		diag("short read");
-	fclose(f);
+	}
+	sqltext = buf_steal(&b);
 	{
 		sqlite3 *h;
 
