@@ -338,8 +338,10 @@ server_start(struct server *s, const char *path, const char *charset)
 	int fd;
 
 	memset(s, 0, sizeof(*s));
-	if (tu_read_file(path, &body) == -1)
+	if (tu_read_file(path, &body) == -1) {
+		buf_free(&body);
 		return -1;
+	}
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -471,8 +473,10 @@ expected_load(const char *path, struct expected *e)
 	const char *line;
 
 	memset(e, 0, sizeof(*e));
-	if (tu_read_file(path, &raw) == -1)
+	if (tu_read_file(path, &raw) == -1) {
+		buf_free(&raw);
 		return -1;
+	}
 	e->by_hand = expand(raw.data, &text);
 	buf_free(&raw);
 	for (line = text.data; *line != '\0';) {
@@ -727,8 +731,10 @@ generate(const char *src, const char *docname, char *path, size_t len)
 			return -1;
 		}
 	}
-	if (tu_read_file(src, &raw) == -1)
+	if (tu_read_file(src, &raw) == -1) {
+		buf_free(&raw);
 		return -1;
+	}
 	expand(raw.data, &doc);
 	snprintf(path, len, "%s/%s", gen_dir, docname);
 	rc = write_file(path, doc.data, doc.len);
@@ -743,8 +749,10 @@ read_line(const char *path, char *out, size_t len)
 {
 	struct buf b = { 0 };
 
-	if (tu_read_file(path, &b) == -1)
+	if (tu_read_file(path, &b) == -1) {
+		buf_free(&b);
 		return -1;
+	}
 	snprintf(out, len, "%.*s", (int)strcspn(b.data, "\r\n"), b.data);
 	buf_free(&b);
 	return 0;
