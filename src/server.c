@@ -347,8 +347,9 @@ fetched(const struct fetch_result *d, void *arg)
 		 * Not stored, not recorded, not the feed's fault: polled
 		 * again after the pause, its validators as they were.
 		 */
-		struct sched_outcome pause = { 1, 0, 0, -1, -1, -1, -1, 0, 0,
-		    -1, wall };
+		struct sched_outcome pause = { .ok = 1, .retry_after = -1,
+		    .max_age = -1, .expires_in = -1, .ttl = -1,
+		    .entries_per_week = -1, .wall_now = wall };
 
 		sched_done(l->sched, i, now, &pause);
 		if (l->once)

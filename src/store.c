@@ -257,6 +257,17 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/*
+ * Sort keys follow dates: the date's second (never in the future, never
+ * before 1970) shifted left by ID_SHIFT bits, plus the next free number in
+ * that second's range (ST_ENTRY_INSERT, ?1 to ?18).  Newest first is then
+ * the order of the keys.  Migration 5 spells 20 out: it is frozen.  (A million entries dated the same second would run into the
+ * next second's range; the UNIQUE constraint refuses a collision.)
+ */
+#define ID_SHIFT	20
+#define TITLE_WINDOW	(7 * 86400)	/* seconds either side */
+#define TOMBSTONE_KEEP	(180 * 86400)	/* horizon of a tombstone */
+
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_FEED_FIND, ST_FEED_SCAN, ST_FEED_ENSURE, ST_FEED_LOAD, ST_FEED_OK,
@@ -331,7 +342,7 @@ static const char *const sql[ST_COUNT] = {
 	/* How often it publishes: entries dated in the last four weeks. */
 	[ST_FEED_RATE] =
 	    "SELECT count(*) / 4.0 FROM entries WHERE feed = ?1"
-	    " AND sort >= (?2 - 28 * 86400) << 20",
+	    " AND sort >= ?2",
 	[ST_FEEDS_JSON] =
 	    "SELECT json_group_array(json(o)) FROM (SELECT"
 	    " json_object('name', f.name, 'url', f.url,"
@@ -393,7 +404,7 @@ static const char *const sql[ST_COUNT] = {
 	    " author, summary, content, tags, published, updated, first_seen,"
 	    " date, link_key, title_key)"
 	    " VALUES ((SELECT coalesce(max(sort) + 1, ?1) FROM entries"
-	    " WHERE sort BETWEEN ?1 AND ?1 + 1048575), ?2, ?3,"
+	    " WHERE sort BETWEEN ?1 AND ?18), ?2, ?3,"
 	    " coalesce(?16, 0), coalesce(?17, 'urn:uuid:'"
 	    " || lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'"
 	    " || substr(hex(randomblob(2)), 2) || '-' || substr('89ab',"
@@ -908,16 +919,6 @@ doc_keys_free(struct doc_keys *k)
 	free(k->at);
 }
 
-/*
- * Sort keys follow dates: the date's second (never in the future, never
- * before 1970) shifted left by 20 bits, plus the next free number in that
- * second's range (ST_ENTRY_INSERT).  Newest first is then the order of the
- * keys.  (A million entries dated the same second would run into the
- * next second's range; the UNIQUE constraint refuses a collision.)
- */
-#define ID_SHIFT	20
-#define TITLE_WINDOW	(7 * 86400)	/* seconds either side */
-#define TOMBSTONE_KEEP	(180 * 86400)	/* horizon of a tombstone */
 
 /*
  * An entry's fields in the order ST_ENTRY_UPDATE (from ?2) and
@@ -1037,7 +1038,7 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 	char *tags = NULL, *canon = ident_link(e->link);
 	char *tnorm = ident_title(e->title);
 	int64_t date = e->published != DATE_NONE ? e->published :
-	    e->updated != DATE_NONE ? e->updated : now;
+	    e->updated != DATE_NONE ? e->updated : now, sort;
 	int rc, ret = -1;
 
 	if (lookup(s, feed_id, key, k, canon, tnorm, date, now, &m) == -1)
@@ -1081,8 +1082,9 @@ entry_put(struct store *s, int64_t feed_id, const struct entry *e,
 		goto done;
 	}
 	st = s->st[ST_ENTRY_INSERT];
-	sqlite3_bind_int64(st, 1, (date > now ? now : date < 0 ? 0 : date) <<
-	    ID_SHIFT);
+	sort = (date > now ? now : date < 0 ? 0 : date) << ID_SHIFT;
+	sqlite3_bind_int64(st, 1, sort);
+	sqlite3_bind_int64(st, 18, sort + (1 << ID_SHIFT) - 1);
 	sqlite3_bind_int64(st, 2, feed_id);
 	bind_text(st, 3, key);
 	bind_entry(st, 4, e, tags, now);
@@ -1245,7 +1247,7 @@ store_feed_rate(struct store *s, int64_t feed_id, int64_t now)
 	double rate = -1;
 
 	sqlite3_bind_int64(st, 1, feed_id);
-	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 2, (now - 28 * 86400) << ID_SHIFT);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		rate = sqlite3_column_double(st, 0);
 	sqlite3_reset(st);
