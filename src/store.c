@@ -846,7 +846,6 @@ tags_text(const struct entry *e)
 struct keyed {
 	char	*key;
 	size_t	 i;
-	int	 dup;
 };
 
 static int
@@ -882,32 +881,24 @@ doc_keys(const struct feed_doc *d, struct doc_keys *k)
 		k->sorted[i].i = i;
 	}
 	qsort(k->sorted, d->nentries, sizeof(*k->sorted), keyed_cmp);
+	/* Equal keys are together, the first in the document first. */
 	for (size_t j = 1; j < d->nentries; j++)
-		k->sorted[j].dup = strcmp(k->sorted[j].key,
-		    k->sorted[j - 1].key) == 0;
-	for (size_t j = 1; j < d->nentries; j++)
-		if (k->sorted[j].dup)
+		if (strcmp(k->sorted[j].key, k->sorted[j - 1].key) == 0)
 			k->at[k->sorted[j].i] = NULL;	/* still in sorted */
+}
+
+static int
+key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct keyed *)elem)->key);
 }
 
 /* 1 when the document has an entry with this key. */
 static int
 doc_has(const struct doc_keys *k, const char *key)
 {
-	size_t lo = 0, hi = k->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(key, k->sorted[mid].key);
-
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return 0;
+	return bsearch(key, k->sorted, k->n, sizeof(*k->sorted),
+	    key_cmp) != NULL;
 }
 
 static void
