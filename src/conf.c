@@ -323,15 +323,22 @@ set_value(struct parser *p, const struct key *k, const char *v)
 		set_string((char **)(base + k->off), v);
 		return;
 	}
-	case K_URL:
-		if ((s = url_from_config(v, p->conf->dir, err,
+	case K_URL: {
+		/* A feed's (the one key of this kind): its host as well. */
+		struct feed_conf *fc = (struct feed_conf *)(void *)base;
+		char *host;
+
+		if ((s = url_from_config(v, p->conf->dir, &host, err,
 		    sizeof(err))) == NULL) {
 			perr(p, p->line, "%s: %s", k->name, err);
 			return;
 		}
-		free(*(char **)(base + k->off));
-		*(char **)(base + k->off) = s;
+		free(fc->url);
+		free(fc->host);
+		fc->url = s;
+		fc->host = host;
 		return;
+	}
 	}
 	if (n < k->min || n > k->max) {
 		perr(p, p->line, "%s: %s is out of range", k->name, v);
@@ -694,6 +701,7 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nfeeds; i++) {
 		free(c->feeds[i].name);
 		free(c->feeds[i].url);
+		free(c->feeds[i].host);
 		free(c->feeds[i].title);
 		free(c->feeds[i].tags);
 	}

@@ -17,6 +17,7 @@
 struct feed_conf {
 	char	*name;
 	char	*url;		/* absolute http(s):// or file:// URL */
+	char	*host;		/* url's host, "" for file: */
 	char	*title;		/* NULL: the feed's own title */
 	char	*tags;		/* "a, b" as written, or NULL */
 	int64_t	 interval;	/* seconds; 0 means the [poll] interval */

@@ -342,7 +342,7 @@ parse_one(const char *src, struct printer *pr)
 		}
 	} else if (strcmp(src, "-") != 0 && getcwd(cwd, sizeof(cwd)) != NULL)
 		/* A local file's own URL is the base of its relative links. */
-		g.url = url_from_config(src, cwd, err, sizeof(err));
+		g.url = url_from_config(src, cwd, NULL, err, sizeof(err));
 	pr->parser = feed_parser_new(g.url, g.charset[0] ? g.charset : NULL,
 	    print_entry, pr);
 	if (g.ok)
@@ -556,6 +556,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit (a full quota) fails the write, not the process. */
+	signal(SIGXFSZ, SIG_IGN);
 	/*
 	 * One thread uses SQLite (the loop's): no mutexes, and no allocation
 	 * statistics (a count on every malloc).

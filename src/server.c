@@ -154,6 +154,31 @@ open_tx(struct loop *l)
 	return l->in_tx;
 }
 
+/*
+ * A batch rolled back: what the poller remembers goes back to what the
+ * store holds.  Above all the validators: a document whose entries were
+ * not stored must not be answered by a 304 next time.
+ */
+static void
+forget_batch(struct loop *l)
+{
+	for (size_t i = 0; i < l->conf->nfeeds; i++) {
+		struct feed_state *fs = &l->feeds[i];
+		struct feed_memory m;
+
+		if (store_feed_load(l->store, fs->id, &m) == 0) {
+			feed_memory_clear(&fs->mem);
+			fs->mem = m;
+		} else {
+			/* Unreadable too: no validators, a full fetch. */
+			free(fs->mem.etag);
+			free(fs->mem.last_modified);
+			fs->mem.etag = fs->mem.last_modified = NULL;
+			fs->mem.outcome = 0;
+		}
+	}
+}
+
 static void
 close_tx(struct loop *l)
 {
@@ -161,8 +186,11 @@ close_tx(struct loop *l)
 		return;
 	l->in_tx = 0;
 	evtimer_del(l->commit);
-	if (store_tx_commit(l->store) == -1)
-		log_warnx("store: a batch of polls could not be committed");
+	if (store_tx_commit(l->store) == -1) {
+		log_warnx("store: a batch of polls could not be committed; "
+		    "its feeds will be fetched again");
+		forget_batch(l);
+	}
 	if (l->indexer != NULL)
 		event_active(l->indexer, EV_TIMEOUT, 0);
 }
@@ -400,7 +428,7 @@ fetched(const struct fetch_result *d, void *arg)
 	st.ttl = fs->mem.ttl;
 	st.skip_hours = fs->mem.skip_hours;
 	st.skip_days = fs->mem.skip_days;
-	if (store_feed_status(l->store, &st) == -1)
+	if (store_feed_status(l->store, &st, &fs->mem) == -1)
 		log_warnx("feed %s: cannot record the poll", name);
 	if (o.gone) {
 		fs->mem.gone = 1;
@@ -500,23 +528,6 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(l->base);
 }
 
-/* The host part of a URL, for the per-host limits; "" for file:. */
-static char *
-host_of(const char *url)
-{
-	CURLU *u = curl_url();
-	char *h = NULL, *out;
-
-	if (u != NULL && url_is_http(url) && curl_url_set(u, CURLUPART_URL,
-	    url, 0) == 0 && curl_url_get(u, CURLUPART_HOST, &h, 0) == 0)
-		out = xstrdup(h);
-	else
-		out = xstrdup("");
-	curl_free(h);
-	curl_url_cleanup(u);
-	return out;
-}
-
 static int
 loop_init(struct loop *l, const struct conf *conf)
 {
@@ -576,8 +587,11 @@ loop_init(struct loop *l, const struct conf *conf)
 		fs->index = i;
 		fs->id = opens[i].id;
 		fs->mem = opens[i].mem;		/* moved */
-		host = host_of(fs->mem.url);
-		sched_feed(l->sched, i, host, conf->feeds[i].interval);
+		/* The config's URL parsed once, unless the feed has moved. */
+		host = conf->feeds[i].host != NULL && strcmp(fs->mem.url,
+		    conf->feeds[i].url) == 0 ? NULL : url_host(fs->mem.url);
+		sched_feed(l->sched, i, host != NULL ? host :
+		    conf->feeds[i].host, conf->feeds[i].interval);
 		sched_set_errors(l->sched, i, fs->mem.consecutive_errors);
 		free(host);
 	}

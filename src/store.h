@@ -76,6 +76,21 @@ int	store_feed_commit(struct store *, int64_t feed_id,
 	    const struct feed_doc *, const struct validators *, int64_t now,
 	    struct poll_counts *, char *err, size_t errlen);
 
+/* What the poller remembers of a feed across restarts.  Strings new. */
+struct feed_memory {
+	char	*url;		/* the URL to poll */
+	char	*etag, *last_modified;
+	char	*moved_to;
+	int	 moved_count;
+	int64_t	 next_poll;	/* seconds since the epoch; 0: now */
+	int	 consecutive_errors;
+	int	 gone;
+	int64_t	 ttl;		/* the last parsed document's hints */
+	uint32_t skip_hours;
+	uint8_t	 skip_days;
+	uint64_t outcome;	/* a hash of the last outcome written; 0: none */
+};
+
 /* What one poll of a feed left, recorded in its row.  Strings borrowed. */
 struct feed_status {
 	int64_t		 id;
@@ -97,21 +112,13 @@ struct feed_status {
 	uint32_t	 skip_hours;	/* kept for the 304s to come */
 	uint8_t		 skip_days;
 };
-int	store_feed_status(struct store *, const struct feed_status *);
-
-/* What the poller remembers of a feed across restarts.  Strings new. */
-struct feed_memory {
-	char	*url;		/* the URL to poll */
-	char	*etag, *last_modified;
-	char	*moved_to;
-	int	 moved_count;
-	int64_t	 next_poll;	/* seconds since the epoch; 0: now */
-	int	 consecutive_errors;
-	int	 gone;
-	int64_t	 ttl;		/* the last parsed document's hints */
-	uint32_t skip_hours;
-	uint8_t	 skip_days;
-};
+/*
+ * Records a poll: its times always, the rest of the outcome only when it
+ * differs from the last one written, as m remembers it (m->outcome is
+ * updated; m may be NULL: always written).  0, or -1.
+ */
+int	store_feed_status(struct store *, const struct feed_status *,
+	    struct feed_memory *m);
 int	store_feed_load(struct store *, int64_t feed_id, struct feed_memory *);
 /* store_feed_ensure, and the feed's memory in the same statement. */
 int	store_feed_open(struct store *, const char *name, const char *url,

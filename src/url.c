@@ -104,8 +104,47 @@ path_to_url(const char *path, const char *dir, int literal)
 	return url;
 }
 
+/*
+ * An absolute http(s) URL as url_resolve(NULL, value) has it, and its host
+ * from the same parse when host is not NULL.
+ */
+static char *
+http_url(const char *value, char **host)
+{
+	CURLU *u;
+	char *s = NULL, *h = NULL, *out = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, value, CURLU_NON_SUPPORT_SCHEME |
+	    CURLU_URLENCODE) == 0 && curl_url_get(u, CURLUPART_URL, &s,
+	    0) == 0 && (host == NULL || curl_url_get(u, CURLUPART_HOST, &h,
+	    0) == 0)) {
+		out = xstrdup(s);
+		if (host != NULL)
+			*host = xstrdup(h);
+	}
+	curl_free(s);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return out;
+}
+
 char *
-url_from_config(const char *value, const char *dir, char *err, size_t errlen)
+url_host(const char *url)
+{
+	char *host = NULL, *s;
+
+	if (!url_is_http(url) || (s = http_url(url, &host)) == NULL)
+		return xstrdup("");
+	free(s);
+	return host;
+}
+
+/* url_from_config, *host set for an http(s) URL only. */
+static char *
+config_url(const char *value, const char *dir, char **host, char *err,
+    size_t errlen)
 {
 	const char *colon = strchr(value, ':');
 	const char *slash = strchr(value, '/');
@@ -113,7 +152,7 @@ url_from_config(const char *value, const char *dir, char *err, size_t errlen)
 	int literal = 0;
 
 	if (url_is_http(value)) {
-		if ((url = url_resolve(NULL, value)) == NULL)
+		if ((url = http_url(value, host)) == NULL)
 			snprintf(err, errlen, "not a valid URL: %s", value);
 		return url;
 	}
@@ -137,5 +176,18 @@ url_from_config(const char *value, const char *dir, char *err, size_t errlen)
 	}
 	if ((url = path_to_url(value, dir, literal)) == NULL)
 		snprintf(err, errlen, "not a valid path: %s", value);
+	return url;
+}
+
+char *
+url_from_config(const char *value, const char *dir, char **host, char *err,
+    size_t errlen)
+{
+	char *h = NULL, *url = config_url(value, dir, &h, err, errlen);
+
+	if (url != NULL && host != NULL)
+		*host = h != NULL ? h : xstrdup("");	/* "": file: */
+	else
+		free(h);
 	return url;
 }

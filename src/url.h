@@ -12,10 +12,13 @@ char	*url_resolve(const char *base, const char *ref);
 /*
  * A configured feed location: an http(s) URL as it is, or a file: URL or a
  * plain path resolved against dir.  Returns a new absolute URL, or NULL with
- * a reason in err.
+ * a reason in err.  With a URL returned and host not NULL, *host is set to
+ * the URL's host from the same parse (new; "" for file:).
  */
-char	*url_from_config(const char *value, const char *dir, char *err,
-	    size_t errlen);
+char	*url_from_config(const char *value, const char *dir, char **host,
+	    char *err, size_t errlen);
+/* The host of an http(s) URL, "" for any other or a bad one; new. */
+char	*url_host(const char *url);
 /* 1 when url's scheme is http or https. */
 int	 url_is_http(const char *url);
 

@@ -284,8 +284,8 @@ test_open(void)
 	if (!ok(s != NULL, "store_open creates a database (%s)", err))
 		return;
 	ok(store_ping(s) == 0, "store_ping answers");
-	is_int(6, sql_int(db, "PRAGMA user_version", 0),
-	    "schema version is the newest (6)");
+	is_int(7, sql_int(db, "PRAGMA user_version", 0),
+	    "schema version is the newest (7)");
 	is_int(16, sql_int(db, "SELECT v FROM entries_fts_config WHERE k = "
 	    "'automerge'", 0), "the index merges 16 segments at a time");
 	is_int(0, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -297,8 +297,8 @@ test_open(void)
 	store_close(s);
 	s = store_open(db, err, sizeof(err));
 	ok(s != NULL, "reopening works (%s)", err);
-	is_int(6, sql_int(db, "PRAGMA user_version", 0),
-	    "still version 6 after reopening");
+	is_int(7, sql_int(db, "PRAGMA user_version", 0),
+	    "still version 7 after reopening");
 	store_close(s);
 	store_close(NULL);
 	ok(1, "store_close(NULL) is a no-op");
@@ -526,12 +526,13 @@ test_validators_and_status(void)
 	st.interval = 1800;
 	st.moved_to = "https://g.example/feed.xml";
 	st.moved_count = 2;
-	ok(store_feed_status(s, &st) == 0, "store_feed_status");
+	ok(store_feed_status(s, &st, NULL) == 0, "store_feed_status");
 	t = sql_text(db, "SELECT state || ' ' || http_status || ' ' || error ||"
 	    " ' ' || error_class || ' ' || last_attempt || ' ' || "
 	    "coalesce(last_success, 'NULL') || ' ' || next_poll || ' ' || "
 	    "consecutive_errors || ' ' || bytes || ' ' || interval || ' ' || "
-	    "moved_to || ' ' || moved_count FROM feeds WHERE id = ?1", f);
+	    "moved_to || ' ' || moved_count FROM feeds JOIN polls ON feed = id"
+	    " WHERE id = ?1", f);
 	is_str("error 503 HTTP 503 http 6000 NULL 6600 1 12 1800 "
 	    "https://g.example/feed.xml 2", t, "every column recorded");
 	free(t);
@@ -555,12 +556,44 @@ test_validators_and_status(void)
 	st.next_poll = 8800;
 	st.new_entries = 3;
 	st.url = "https://g.example/feed.xml";
-	ok(store_feed_status(s, &st) == 0, "a success that moves the feed");
+	ok(store_feed_status(s, &st, NULL) == 0, "a success that moves the feed");
 	t = sql_text(db, "SELECT url || ' ' || conf_url || ' ' || "
 	    "last_success || ' ' || coalesce(error, 'NULL') || ' ' || "
-	    "new_entries FROM feeds WHERE id = ?1", f);
+	    "new_entries FROM feeds JOIN polls ON feed = id WHERE id = ?1", f);
 	is_str("https://g.example/feed.xml https://f.example/feed.xml 7000 "
 	    "NULL 3", t, "the URL moves, the configured one stays");
+	free(t);
+	/*
+	 * The same outcome again (a 304 after a 304): the times move, the
+	 * feeds row is not rewritten.  The memory that tells comes from the
+	 * store (a restart does not rewrite every row either).
+	 */
+	sql_exec(db, "CREATE TABLE writes (n INTEGER);"
+	    "INSERT INTO writes VALUES (0);"
+	    "CREATE TRIGGER feeds_written AFTER UPDATE ON feeds BEGIN"
+	    " UPDATE writes SET n = n + 1; END;");
+	ok(store_feed_load(s, f, &m) == 0 && m.outcome != 0,
+	    "the memory knows the last outcome written");
+	st.attempt = 7100;
+	st.next_poll = 8900;
+	ok(store_feed_status(s, &st, &m) == 0, "the same outcome again");
+	is_int(0, sql_int(db, "SELECT n FROM writes", 0),
+	    "does not rewrite the feed's row");
+	st.http_status = 304;
+	ok(store_feed_status(s, &st, &m) == 0, "a new status");
+	is_int(1, sql_int(db, "SELECT n FROM writes", 0), "rewrites it");
+	st.attempt = 7200;
+	ok(store_feed_status(s, &st, &m) == 0 && sql_int(db,
+	    "SELECT n FROM writes", 0) == 1, "and then not again");
+	feed_memory_clear(&m);
+	ok(store_feed_load(s, f, &m) == 0 && store_feed_status(s, &st, &m) ==
+	    0 && sql_int(db, "SELECT n FROM writes", 0) == 1,
+	    "nor after a restart");
+	feed_memory_clear(&m);
+	sql_exec(db, "DROP TRIGGER feeds_written; DROP TABLE writes;");
+	t = sql_text(db, "SELECT last_attempt || ' ' || last_success || ' ' ||"
+	    " next_poll FROM polls WHERE feed = ?1", f);
+	is_str("7200 7200 8900", t, "its times recorded");
 	free(t);
 	store_feed_ensure(s, "f", "https://f.example/feed.xml", NULL, &g);
 	ok(g == f && store_feed_load(s, f, &m) == 0 && strcmp(m.url,
@@ -568,13 +601,14 @@ test_validators_and_status(void)
 	    "moved URL");
 	feed_memory_clear(&m);
 	st.state = "gone";
-	ok(store_feed_status(s, &st) == 0 && store_feed_load(s, f, &m) == 0 &&
-	    m.gone, "gone");
+	ok(store_feed_status(s, &st, NULL) == 0 &&
+	    store_feed_load(s, f, &m) == 0 && m.gone, "gone");
 	feed_memory_clear(&m);
 	store_feed_ensure(s, "f", "https://h.example/new.xml", NULL, &g);
 	ok(store_feed_load(s, f, &m) == 0 && strcmp(m.url,
 	    "https://h.example/new.xml") == 0 && !m.gone && m.moved_to ==
-	    NULL, "a new URL in the config starts the feed afresh");
+	    NULL && m.outcome == 0, "a new URL in the config starts the feed "
+	    "afresh (its last outcome forgotten)");
 	feed_memory_clear(&m);
 
 	/* Several polls in one transaction. */
@@ -624,7 +658,7 @@ test_migration(void)
 	s = store_open(db, err, sizeof(err));
 	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
 		return;
-	is_int(6, sql_int(db, "PRAGMA user_version", 0), "now schema 6");
+	is_int(7, sql_int(db, "PRAGMA user_version", 0), "now schema 7");
 	ok(store_feed_load(s, 1, &m) == 0 && strcmp(m.url,
 	    "https://old.example/feed.xml") == 0 && m.etag != NULL &&
 	    strcmp(m.etag, "\"v1\"") == 0 && m.next_poll == 2000 && !m.gone,
@@ -910,7 +944,7 @@ test_feeds_open(void)
 	st.state = "ok";
 	st.next_poll = 4242;
 	st.ttl = -1;
-	store_feed_status(s, &st);
+	store_feed_status(s, &st, NULL);
 	memset(f, 0, sizeof(f));
 	f[0].name = "c";
 	f[0].url = "https://c.example/";

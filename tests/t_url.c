@@ -220,10 +220,26 @@ test_from_config(void)
 	for (size_t i = 0; i < NITEMS(ccases); i++) {
 		const struct ccase *c = &ccases[i];
 		char err[256] = "";
-		char *got = url_from_config(c->value, c->dir, err, sizeof(err));
+		char *host = NULL, *again;
+		char *got = url_from_config(c->value, c->dir, NULL, err,
+		    sizeof(err));
 
 		is_str(c->want, got, "url_from_config(\"%s\", \"%s\")",
 		    c->value, c->dir);
+		/* With the host from the same parse: the same URL. */
+		again = url_from_config(c->value, c->dir, &host, err,
+		    sizeof(err));
+		ok(again == NULL ? got == NULL && host == NULL : got != NULL &&
+		    strcmp(again, got) == 0 && host != NULL,
+		    "  and with its host: the same");
+		if (again != NULL && host != NULL) {
+			char *want = url_host(again);
+
+			is_str(want, host, "  its host, as url_host has it");
+			free(want);
+		}
+		free(again);
+		free(host);
 		if (c->want == NULL) {
 			ok(strstr(err, c->reason) != NULL,
 			    "  refused with a reason: %s", err);
@@ -233,6 +249,30 @@ test_from_config(void)
 				    "  the reason quotes the value");
 		}
 		free(got);
+	}
+}
+
+static void
+test_host(void)
+{
+	static const struct {
+		const char *url, *want;
+	} cases[] = {
+		{ "http://example.org/feed", "example.org" },
+		{ "https://example.org:8443/a?b#c", "example.org" },
+		{ "http://user:pw@example.org/", "example.org" },
+		{ "http://[::1]:8080/x", "[::1]" },
+		{ "http://127.0.0.1:18080/feed.xml", "127.0.0.1" },
+		{ "file:///etc/feed.xml", "" },
+		{ "ftp://example.org/", "" },
+		{ "http://", "" },
+	};
+
+	for (size_t i = 0; i < NITEMS(cases); i++) {
+		char *h = url_host(cases[i].url);
+
+		is_str(cases[i].want, h, "url_host(\"%s\")", cases[i].url);
+		free(h);
 	}
 }
 
@@ -258,6 +298,7 @@ main(void)
 	test_resolve();
 	test_chains();
 	test_from_config();
+	test_host();
 	test_is_http();
 	return done_testing();
 }
