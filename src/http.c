@@ -1,4 +1,7 @@
-/* http.c - evhttp routes: /, /feed.atom, /c/NAME.atom, /healthz. */
+/*
+ * http.c - evhttp routes: /, /feed.{atom,rss,json}, /c/NAME.{atom,rss,json},
+ * /healthz.
+ */
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -7,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -26,7 +30,30 @@ struct http {
 	const char		**channels;	/* names, NULL-ended */
 };
 
-enum format { FMT_ATOM, FMT_HTML };
+enum format { FMT_ATOM, FMT_RSS, FMT_JSON, FMT_HTML };
+
+static const struct {
+	const char	*ext, *type;
+} formats[] = {
+	[FMT_ATOM] = { ".atom", "application/atom+xml; charset=utf-8" },
+	[FMT_RSS] = { ".rss", "application/rss+xml; charset=utf-8" },
+	[FMT_JSON] = { ".json", "application/feed+json; charset=utf-8" },
+	[FMT_HTML] = { NULL, "text/html; charset=utf-8" },
+};
+
+/* The feed format a name ends with ("x.rss"); -1 for none. */
+static int
+format_of(const char *name, size_t *stem)
+{
+	const char *dot = strrchr(name, '.');
+
+	for (int f = FMT_ATOM; dot != NULL && f <= FMT_JSON; f++)
+		if (strcmp(dot, formats[f].ext) == 0) {
+			*stem = (size_t)(dot - name);
+			return f;
+		}
+	return -1;
+}
 
 static void
 reply(struct evhttp_request *req, int code, const char *reason,
@@ -57,105 +84,149 @@ reply_text(struct evhttp_request *req, int code, const char *reason,
 	buf_free(&b);
 }
 
-/* The absolute URL of this request, for the feed's id and self link. */
+/*
+ * This page's URL with the cursor set to cursor (NULL: without one), from
+ * the raw query string: the reader's other parameters as they sent them.
+ */
 static char *
-self_url(struct http *h, const char *path, const char *rawq)
+page_url(struct http *h, const char *path, const char *rawq,
+    const char *cursor)
 {
 	struct buf b = { 0 };
+	char sep = '?';
 
 	buf_puts(&b, h->conf->base_url);
 	buf_puts(&b, path[0] == '/' ? path + 1 : path);
-	if (rawq != NULL && *rawq != '\0')
-		buf_printf(&b, "?%s", rawq);
+	for (const char *p = rawq; p != NULL && *p != '\0'; ) {
+		size_t n = strcspn(p, "&");
+
+		if (n > 0 && strncmp(p, "cursor=", 7) != 0) {
+			buf_printf(&b, "%c%.*s", sep, (int)n, p);
+			sep = '&';
+		}
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	if (cursor != NULL)
+		buf_printf(&b, "%ccursor=%s", sep, cursor);
 	return buf_steal(&b);
 }
 
-/* Answers a feed or the HTML page for the query text q. */
+/*
+ * Answers a feed or the HTML page: the parameters in params, the channel's
+ * own query in base (or NULL).
+ */
 static void
 serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
-    const char *title, const char *q, const char *path, const char *rawq,
-    const char *shown_q)
+    const char *title, const char *base, const char *path,
+    const char *rawq, struct evkeyvalq *params)
 {
+	struct query_params pp;
 	struct query query;
 	struct item *items = NULL;
 	size_t n = 0;
-	char err[256];
+	char err[256], cursor[40];
 	struct buf out = { 0 }, msg = { 0 };
 	struct render_ctx ctx;
-	char *self = self_url(h, path, rawq);
+	char *self = NULL, *id = NULL, *next = NULL;
 	int rc;
 
-	if (query_parse(q, &query, err, sizeof(err)) == -1) {
-		buf_printf(&msg, "bad q: %s", err);
+	memset(&pp, 0, sizeof(pp));
+	pp.q = evhttp_find_header(params, "q");
+	pp.feed = evhttp_find_header(params, "feed");
+	pp.tag = evhttp_find_header(params, "tag");
+	pp.since = evhttp_find_header(params, "since");
+	pp.limit = evhttp_find_header(params, "limit");
+	pp.sort = evhttp_find_header(params, "sort");
+	pp.cursor = evhttp_find_header(params, "cursor");
+	pp.base = base;
+	if (query_params(&pp, (int)h->conf->page_size, time(NULL), &query, err,
+	    sizeof(err)) == -1) {
+		buf_printf(&msg, "bad request: %s", err);
 		reply_text(req, 400, "Bad Request", msg.data);
 		goto done;
 	}
-	query.limit = (int)h->conf->page_size;
 	rc = store_items(h->store, &query, &items, &n, err, sizeof(err));
-	query_clear(&query);
 	if (rc == 1)
 		log_warnx("search answered without the newest entries: %s",
 		    err);
 	if (rc == -1) {
+		query_clear(&query);
 		log_warnx("query failed: %s", err);
 		reply_text(req, 503, "Service Unavailable",
 		    "the store is busy; try again");
 		goto done;
 	}
+	/* A full page: there may be more (RFC 5005). */
+	if (n > 0 && n == (size_t)query.limit) {
+		query_cursor(&query, items[n - 1].sort, (int)n, cursor,
+		    sizeof(cursor));
+		next = page_url(h, path, rawq, cursor);
+	}
+	query_clear(&query);
+	self = page_url(h, path, rawq, pp.cursor);
+	id = page_url(h, path, rawq, NULL);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.title = title;
 	ctx.self = self;
+	ctx.id = id;
+	ctx.next = next;
 	ctx.home = h->conf->base_url;
-	ctx.query = shown_q;
+	ctx.query = pp.q;
 	ctx.channels = h->channels;
-	if (fmt == FMT_HTML) {
+	switch (fmt) {
+	case FMT_HTML:
 		/* The page links to the Atom feed of the same query. */
 		free(self);
-		self = self_url(h, "feed.atom", rawq);
+		self = page_url(h, "feed.atom", rawq, NULL);
 		ctx.self = self;
 		rc = render_html(&ctx, items, n, &out);
-	} else
+		break;
+	case FMT_RSS:
+		rc = render_rss(&ctx, items, n, &out);
+		break;
+	case FMT_JSON:
+		rc = render_json(&ctx, items, n, &out);
+		break;
+	default:
 		rc = render_atom(&ctx, items, n, &out);
+		break;
+	}
 	if (rc == -1)
 		reply_text(req, 503, "Service Unavailable", "rendering failed");
 	else
-		reply(req, 200, "OK", fmt == FMT_HTML ?
-		    "text/html; charset=utf-8" :
-		    "application/atom+xml; charset=utf-8", out.data, out.len);
+		reply(req, 200, "OK", formats[fmt].type, out.data, out.len);
 done:
 	store_items_free(items, n);
 	buf_free(&out);
 	buf_free(&msg);
 	free(self);
+	free(id);
+	free(next);
 }
 
 static void
 route_channel(struct http *h, struct evhttp_request *req, const char *path,
-    const char *rawq, const char *q)
+    const char *rawq, struct evkeyvalq *params)
 {
 	const char *name = path + 3;	/* after "/c/" */
-	const char *dot = strrchr(name, '.');
 	const struct channel_conf *ch;
 	char cname[80];
-	struct buf combined = { 0 };
+	size_t stem;
+	int fmt = format_of(name, &stem);
 
-	if (dot == NULL || strcmp(dot, ".atom") != 0 ||
-	    (size_t)(dot - name) >= sizeof(cname)) {
+	if (fmt == -1 || stem >= sizeof(cname)) {
 		reply_text(req, 404, "Not Found", "no such channel");
 		return;
 	}
-	snprintf(cname, sizeof(cname), "%.*s", (int)(dot - name), name);
+	snprintf(cname, sizeof(cname), "%.*s", (int)stem, name);
 	if ((ch = conf_channel(h->conf, cname)) == NULL) {
 		reply_text(req, 404, "Not Found", "no such channel");
 		return;
 	}
-	/* The channel's query AND the reader's own. */
-	buf_puts(&combined, ch->query);
-	if (q != NULL)
-		buf_printf(&combined, " %s", q);
-	serve_items(h, req, FMT_ATOM, ch->title ? ch->title : ch->name,
-	    combined.data, path, rawq, q);
-	buf_free(&combined);
+	serve_items(h, req, (enum format)fmt, ch->title ? ch->title : ch->name,
+	    ch->query, path, rawq, params);
 }
 
 static void
@@ -166,7 +237,8 @@ handle(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(uri);
 	const char *rawq = evhttp_uri_get_query(uri);
 	struct evkeyvalq params;
-	const char *q;
+	size_t stem;
+	int fmt;
 
 	TAILQ_INIT(&params);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
@@ -182,13 +254,15 @@ handle(struct evhttp_request *req, void *arg)
 		reply_text(req, 400, "Bad Request", "malformed query string");
 		return;
 	}
-	q = evhttp_find_header(&params, "q");
 	if (strcmp(path, "/") == 0)
-		serve_items(h, req, FMT_HTML, h->conf->title, q, path, rawq, q);
-	else if (strcmp(path, "/feed.atom") == 0)
-		serve_items(h, req, FMT_ATOM, h->conf->title, q, path, rawq, q);
+		serve_items(h, req, FMT_HTML, h->conf->title, NULL, path, rawq,
+		    &params);
+	else if (strncmp(path, "/feed.", 6) == 0 &&
+	    (fmt = format_of(path, &stem)) != -1 && stem == 5)
+		serve_items(h, req, (enum format)fmt, h->conf->title, NULL,
+		    path, rawq, &params);
 	else if (strncmp(path, "/c/", 3) == 0)
-		route_channel(h, req, path, rawq, q);
+		route_channel(h, req, path, rawq, &params);
 	else if (strcmp(path, "/healthz") == 0) {
 		if (store_ping(h->store) == 0)
 			reply_text(req, 200, "OK", "ok");

@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <event2/http.h>
 #include <libxml/parser.h>
 #include <sqlite3.h>
 
@@ -37,7 +38,7 @@ static const char usage_text[] =
     "usage: sluice serve  [-v] [-c FILE] [-l ADDR:PORT]\n"
     "       sluice poll   [-v] [-c FILE] [NAME...]\n"
     "       sluice parse  [--json] FILE|URL|- ...\n"
-    "       sluice query  [-c FILE] [-f atom|text] [QUERY]\n"
+    "       sluice query  [-c FILE] [-f atom|rss|json|text] [QUERY]\n"
     "       sluice check  [-c FILE]\n"
     "       sluice feeds  [-c FILE] [--json]\n"
     "       sluice --help | --version\n";
@@ -413,7 +414,7 @@ cmd_query(int argc, char **argv)
 	struct query q;
 	struct item *items = NULL;
 	size_t n = 0;
-	struct buf out = { 0 };
+	struct buf out = { 0 }, self = { 0 };
 	struct render_ctx ctx;
 	char err[512];
 	int ch, rc = 1;
@@ -425,10 +426,11 @@ cmd_query(int argc, char **argv)
 		default: return usage(2);
 		}
 	if (optind + 1 < argc || (strcmp(fmt, "text") != 0 &&
-	    strcmp(fmt, "atom") != 0 && strcmp(fmt, "json") != 0)) {
+	    strcmp(fmt, "atom") != 0 && strcmp(fmt, "json") != 0 &&
+	    strcmp(fmt, "rss") != 0)) {
 		if (optind + 1 >= argc)
 			fprintf(stderr, "sluice: query: unknown format \"%s\" "
-			    "(atom, json or text)\n", fmt);
+			    "(atom, rss, json or text)\n", fmt);
 		return usage(2);
 	}
 	if (query_parse(optind < argc ? argv[optind] : NULL, &q, err,
@@ -449,11 +451,20 @@ cmd_query(int argc, char **argv)
 		fprintf(stderr, "sluice: warning: the newest entries may be "
 		    "missing: %s\n", err);
 	rc = 1;
+	/* The same document as the server's /feed.FMT?q=QUERY. */
+	buf_printf(&self, "%sfeed.%s", c->base_url, fmt);
+	if (optind < argc && *argv[optind] != '\0') {
+		char *enc = evhttp_uriencode(argv[optind], -1, 1);
+
+		buf_printf(&self, "?q=%s", enc ? enc : "");
+		free(enc);
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.title = c->title;
-	ctx.self = c->base_url;
+	ctx.self = self.data;
 	ctx.home = c->base_url;
 	if (strcmp(fmt, "atom") == 0 ? render_atom(&ctx, items, n, &out) :
+	    strcmp(fmt, "rss") == 0 ? render_rss(&ctx, items, n, &out) :
 	    strcmp(fmt, "json") == 0 ? render_json(&ctx, items, n, &out) :
 	    render_text(items, n, &out)) {
 		fprintf(stderr, "sluice: cannot render\n");
@@ -467,6 +478,7 @@ done:
 	store_close(s);
 	conf_free(c);
 	buf_free(&out);
+	buf_free(&self);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/xmlwriter.h>
 #include <sqlite3.h>
@@ -131,10 +132,12 @@ render_atom(const struct render_ctx *ctx, const struct item *items, size_t n,
 	W(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
 	W(xmlTextWriterStartElement(w, BAD_CAST "feed"));
 	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST ATOM_NS));
-	W(elem(w, "id", ctx->self));
+	W(elem(w, "id", ctx->id != NULL ? ctx->id : ctx->self));
 	W(elem(w, "title", ctx->title));
 	W(elem(w, "updated", fmt_date(newest, d)));
 	W(link_elem(w, "self", "application/atom+xml", ctx->self));
+	if (ctx->next != NULL)
+		W(link_elem(w, "next", "application/atom+xml", ctx->next));
 	W(link_elem(w, "alternate", "text/html", ctx->home));
 	W(xmlTextWriterStartElement(w, BAD_CAST "author"));
 	W(elem(w, "name", ctx->title));
@@ -303,6 +306,135 @@ render_html(const struct render_ctx *ctx, const struct item *items, size_t n,
 	return finish(w, xb, failed, out);
 }
 
+/* RFC 822 as RSS wants it, in English whatever the locale. */
+#define RFC822_BUFSZ	128	/* room for any int the compiler imagines */
+static const char *
+rfc822(int64_t t, char buf[RFC822_BUFSZ])
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	snprintf(buf, RFC822_BUFSZ, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    days[(unsigned)tm.tm_wday % 7], tm.tm_mday,
+	    months[(unsigned)tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	return buf;
+}
+
+/* An author RSS's <author> can hold: an e-mail address, maybe named. */
+static int
+is_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at != NULL && at > s && strchr(at + 1, '.') != NULL &&
+	    strpbrk(s, " <>\"") == NULL;
+}
+
+static int
+rss_item(xmlTextWriterPtr w, const struct item *it)
+{
+	char d[RFC822_BUFSZ];
+	int failed = 0;
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "item"));
+	W(elem(w, "title", it->title != NULL && *it->title != '\0' ?
+	    it->title : "(untitled)"));
+	if (it->link != NULL)
+		W(elem(w, "link", it->link));
+	W(xmlTextWriterStartElement(w, BAD_CAST "guid"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "isPermaLink",
+	    BAD_CAST "false"));
+	W(xmlTextWriterWriteString(w, BAD_CAST it->uid));
+	W(xmlTextWriterEndElement(w));
+	W(elem(w, "pubDate", rfc822(it->published != DATE_NONE ?
+	    it->published : it->date, d)));
+	if (it->text != NULL && *it->text != '\0')
+		W(elem(w, "description", it->text));
+	if (it->author != NULL && is_email(it->author))
+		W(elem(w, "author", it->author));
+	else if (it->author != NULL)
+		W(xmlTextWriterWriteElementNS(w, BAD_CAST "dc",
+		    BAD_CAST "creator", NULL, BAD_CAST it->author));
+	for (const char *t = it->tags; t != NULL && *t != '\0';) {
+		size_t n = strcspn(t, "\x1f");
+		char *term = xstrndup(t, n);
+
+		W(elem(w, "category", term));
+		free(term);
+		t += n + (t[n] != '\0');
+	}
+	W(xmlTextWriterStartElement(w, BAD_CAST "source"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "url",
+	    BAD_CAST it->feed_url));
+	W(xmlTextWriterWriteString(w, BAD_CAST it->feed_title));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+static int
+atom_link(xmlTextWriterPtr w, const char *rel, const char *type,
+    const char *href)
+{
+	int failed = 0;
+
+	W(xmlTextWriterStartElementNS(w, BAD_CAST "atom", BAD_CAST "link",
+	    NULL));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST href));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST rel));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST type));
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+int
+render_rss(const struct render_ctx *ctx, const struct item *items, size_t n,
+    struct buf *out)
+{
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(xb, 0);
+	char d[RFC822_BUFSZ];
+	int64_t newest = 0;
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (items[i].date > newest)
+			newest = items[i].date;
+	W(xmlTextWriterSetIndent(w, 1));
+	W(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
+	W(xmlTextWriterStartElement(w, BAD_CAST "rss"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "2.0"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns:atom",
+	    BAD_CAST ATOM_NS));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns:dc",
+	    BAD_CAST "http://purl.org/dc/elements/1.1/"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "channel"));
+	W(elem(w, "title", ctx->title));
+	W(elem(w, "link", ctx->home));
+	W(elem(w, "description", ctx->title));
+	W(atom_link(w, "self", "application/rss+xml", ctx->self));
+	if (ctx->next != NULL)
+		W(atom_link(w, "next", "application/rss+xml", ctx->next));
+	if (newest > 0)
+		W(elem(w, "lastBuildDate", rfc822(newest, d)));
+	W(xmlTextWriterStartElement(w, BAD_CAST "generator"));
+	W(xmlTextWriterWriteFormatString(w, "%s %s", PACKAGE_NAME,
+	    PACKAGE_VERSION));
+	W(xmlTextWriterEndElement(w));
+	for (size_t i = 0; i < n; i++)
+		W(rss_item(w, &items[i]));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterEndElement(w));
+	return finish(w, xb, failed, out);
+}
+
 int
 render_text(const struct item *items, size_t n, struct buf *out)
 {
@@ -362,10 +494,13 @@ static const char *const json_sql[J_COUNT] = {
 	    " value) FROM json_each(json_object('title', ?9,"
 	    " 'home_page_url', ?10, 'feed_url', ?11, 'id', ?12))"
 	    " WHERE type != 'null'))) WHERE type != 'null'",
+	/* Without the members that are null (next_url on the last page). */
 	[J_JF_FEED] =
-	    "SELECT json_object('version', 'https://jsonfeed.org/version/1.1',"
+	    "SELECT json_group_object(key, json(CASE WHEN type IN ('object',"
+	    " 'array') THEN value ELSE json_quote(value) END)) FROM json_each("
+	    "json_object('version', 'https://jsonfeed.org/version/1.1',"
 	    " 'title', ?1, 'home_page_url', ?2, 'feed_url', ?3,"
-	    " 'items', json(?4))",
+	    " 'next_url', ?5, 'items', json(?4))) WHERE type != 'null'",
 };
 
 struct json_out {
@@ -672,6 +807,7 @@ render_json(const struct render_ctx *ctx, const struct item *items,
 	bind_opt(st, 2, ctx->home);
 	bind_opt(st, 3, ctx->self);
 	bind_opt(st, 4, arr.data);
+	bind_opt(st, 5, ctx->next);
 	if (json_step(st, &item) == -1)
 		goto done;
 	buf_append(out, item.data, item.len);

@@ -1,6 +1,6 @@
 /*
- * render.h - documents out of query results: Atom 1.0, JSON Feed 1.1, the
- * HTML page, and the JSON of `sluice parse --json`.  No I/O: everything is appended to a
+ * render.h - documents out of query results: Atom 1.0, RSS 2.0, JSON Feed
+ * 1.1, the HTML page, and the JSON of `sluice parse --json`.  No I/O: everything is appended to a
  * struct buf.  XML is written with xmlTextWriter, JSON with SQLite's JSON1;
  * nothing is escaped by hand.
  */
@@ -17,6 +17,8 @@
 struct render_ctx {
 	const char	*title;		/* the feed's title */
 	const char	*self;		/* its absolute URL */
+	const char	*id;		/* its id, the same on every page; NULL: self */
+	const char	*next;		/* the next page's URL (RFC 5005), or NULL */
 	const char	*home;		/* the HTML page (base_url) */
 	const char	*query;		/* q as given, for the HTML page */
 	const char	*error;		/* a message for the HTML page, or NULL */
@@ -29,6 +31,13 @@ int	render_atom(const struct render_ctx *, const struct item *, size_t,
 int	render_html(const struct render_ctx *, const struct item *, size_t,
 	    struct buf *out);
 int	render_text(const struct item *, size_t, struct buf *out);
+/*
+ * RSS 2.0, each item with its guid (isPermaLink="false"), its source, an
+ * <author> only when the author is an e-mail address (dc:creator
+ * otherwise); atom:link for self and next.
+ */
+int	render_rss(const struct render_ctx *, const struct item *, size_t,
+	    struct buf *out);
 /* JSON Feed 1.1, written with SQLite's JSON1. */
 int	render_json(const struct render_ctx *, const struct item *, size_t,
 	    struct buf *out);

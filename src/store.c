@@ -294,9 +294,23 @@ enum stmt {
 	ST_ENTRY_REKEY, ST_FEED_CHURN, ST_ENTRY_INSERT, ST_INDEX_QUEUE,
 	ST_INDEX_ANY,
 	ST_KEEP_PER_FEED, ST_KEEP_DAYS, ST_TOMBSTONES_DROP,
-	ST_ITEMS, ST_ITEMS_MATCH, ST_PING, ST_INDEX_ADD,
+	ST_ITEMS, ST_ITEMS_MATCH, ST_ITEMS_RANK, ST_PING, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
 };
+
+/* What store_items reads of each entry, and its source conditions. */
+#define ITEM_COLUMNS \
+	"SELECT e.id, e.uid, f.name, coalesce(f.conf_title, f.title, f.name)," \
+	" f.url, f.link, f.feed_id," \
+	" e.title, e.link, e.author, sluice_text(e.summary, e.content)," \
+	" e.tags, e.published, e.updated, e.date, coalesce(f.updated," \
+	"   (SELECT last_success FROM polls WHERE feed = f.id), 0), e.sort"
+/* ?4, ?5: names joined by \x1f the source must be one of, none of. */
+#define ITEM_SOURCES \
+	" AND (?4 IS NULL OR instr(char(31) || ?4 || char(31)," \
+	"   char(31) || f.name || char(31)) > 0)" \
+	" AND (?5 IS NULL OR instr(char(31) || ?5 || char(31)," \
+	"   char(31) || f.name || char(31)) = 0)"
 
 static const char *const sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -463,31 +477,34 @@ static const char *const sql[ST_COUNT] = {
 	    " WHERE sort < ?1 AND gone IS NULL",
 	[ST_TOMBSTONES_DROP] = "DELETE FROM entries WHERE gone < ?1",
 	[ST_ITEMS] =
-	    "SELECT e.id, e.uid, f.name, coalesce(f.conf_title, f.title, f.name),"
-	    " f.url, f.link, f.feed_id,"
-	    " e.title, e.link, e.author, sluice_text(e.summary, e.content),"
-	    " e.tags,"
-	    " e.published,"
-	    " e.updated, e.date, coalesce(f.updated,"
-	    "   (SELECT last_success FROM polls WHERE feed = f.id), 0)"
+	    ITEM_COLUMNS
 	    " FROM entries e JOIN feeds f ON f.id = e.feed"
 	    " WHERE e.story = 0 AND e.gone IS NULL"
 	    " AND (?2 IS NULL OR e.sort NOT IN (SELECT rowid FROM entries_fts"
 	    "   WHERE entries_fts MATCH ?2))"
+	    " AND e.sort >= coalesce(?6, 0)"
+	    " AND e.sort < coalesce(?7, 9223372036854775807)"
+	    ITEM_SOURCES
 	    " ORDER BY e.sort DESC LIMIT ?3",
 	/* A search: the index walked newest first, stopping at the page. */
 	[ST_ITEMS_MATCH] =
-	    "SELECT e.id, e.uid, f.name, coalesce(f.conf_title, f.title, f.name),"
-	    " f.url, f.link, f.feed_id,"
-	    " e.title, e.link, e.author, sluice_text(e.summary, e.content),"
-	    " e.tags,"
-	    " e.published,"
-	    " e.updated, e.date, coalesce(f.updated,"
-	    "   (SELECT last_success FROM polls WHERE feed = f.id), 0)"
+	    ITEM_COLUMNS
 	    " FROM entries_fts i JOIN entries e ON e.sort = i.rowid"
 	    " JOIN feeds f ON f.id = e.feed"
 	    " WHERE entries_fts MATCH ?1"
+	    " AND i.rowid >= coalesce(?6, 0)"
+	    " AND i.rowid < coalesce(?7, 9223372036854775807)"
+	    ITEM_SOURCES
 	    " ORDER BY i.rowid DESC LIMIT ?3",
+	/* The same by bm25, a page at an offset. */
+	[ST_ITEMS_RANK] =
+	    ITEM_COLUMNS
+	    " FROM entries_fts i JOIN entries e ON e.sort = i.rowid"
+	    " JOIN feeds f ON f.id = e.feed"
+	    " WHERE entries_fts MATCH ?1"
+	    " AND i.rowid >= coalesce(?6, 0)"
+	    ITEM_SOURCES
+	    " ORDER BY i.rank LIMIT ?3 OFFSET ?8",
 	[ST_PING] = "SELECT count(*) FROM feeds",
 	/*
 	 * The next ?1 stories of the backlog, then out of the queue.  In
@@ -1429,10 +1446,17 @@ int
 store_items(struct store *s, const struct query *q, struct item **out,
     size_t *n, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[q->match != NULL ? ST_ITEMS_MATCH : ST_ITEMS];
+	sqlite3_stmt *st = s->st[q->match == NULL ? ST_ITEMS : q->relevance ?
+	    ST_ITEMS_RANK : ST_ITEMS_MATCH];
 	struct item *items = NULL;
 	size_t count = 0;
 	int rc, stale = 0;
+
+	if (q->no_feed) {
+		*out = NULL;
+		*n = 0;
+		return 0;	/* the source conditions leave none */
+	}
 
 	/*
 	 * A search sees every entry committed: the backlog first.  When that
@@ -1449,6 +1473,13 @@ store_items(struct store *s, const struct query *q, struct item **out,
 	bind_text(st, 1, q->match);
 	bind_text(st, 2, q->exclude);
 	sqlite3_bind_int(st, 3, q->limit > 0 ? q->limit : 50);
+	bind_text(st, 4, q->feeds);
+	bind_text(st, 5, q->not_feeds);
+	if (q->since > 0)
+		sqlite3_bind_int64(st, 6, q->since << ID_SHIFT);
+	if (q->before > 0)
+		sqlite3_bind_int64(st, 7, q->before);
+	sqlite3_bind_int(st, 8, q->offset);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct item *it;
 
@@ -1470,6 +1501,7 @@ store_items(struct store *s, const struct query *q, struct item **out,
 		it->updated = column_date(st, 13);
 		it->date = sqlite3_column_int64(st, 14);
 		it->feed_updated = sqlite3_column_int64(st, 15);
+		it->sort = sqlite3_column_int64(st, 16);
 	}
 	if (rc != SQLITE_DONE)
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));

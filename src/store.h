@@ -36,6 +36,7 @@ struct item {
 	int64_t	 published;	/* DATE_NONE when absent */
 	int64_t	 updated;	/* DATE_NONE when absent */
 	int64_t	 date;		/* published, else updated, else first seen */
+	int64_t	 sort;		/* its place, newest first: a paging cursor */
 };
 
 /* Counts of one poll. */

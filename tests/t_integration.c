@@ -33,6 +33,7 @@
 #include "date.h"
 #include "origin.h"
 #include "parse.h"
+#include "query.h"
 #include "tap.h"
 #include "util.h"
 
@@ -172,6 +173,8 @@ atom_parse(struct atom *a, const struct response *r)
 		return -1;
 	a->xp = xmlXPathNewContext(a->doc);
 	xmlXPathRegisterNs(a->xp, BAD_CAST "a", BAD_CAST ATOM);
+	xmlXPathRegisterNs(a->xp, BAD_CAST "dc",
+	    BAD_CAST "http://purl.org/dc/elements/1.1/");
 	return 0;
 }
 
@@ -554,6 +557,377 @@ check_misc(const char *base)
 	buf_free(&r.body);
 }
 
+/* The entry ids of one page of a feed, in order, and its next page. */
+struct page {
+	long	 code;
+	int	 n;
+	char	*ids[QUERY_MAX_LIMIT + 1];
+	char	 next[1024];	/* "" on the last page */
+	char	 body[200];	/* the start of a refusal */
+};
+
+static void
+page_free(struct page *pg)
+{
+	for (int i = 0; i < pg->n; i++)
+		free(pg->ids[i]);
+	pg->n = 0;
+}
+
+/* The page's ids and next link from a JSON Feed, read with JSON1. */
+static int
+json_page(const struct buf *body, struct page *pg)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int ok = -1;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT json_extract(?1, '$.version'),"
+	    " json_extract(?1, '$.next_url'), json_extract(value, '$.id')"
+	    " FROM json_each(?1, '$.items') WHERE json_valid(?1)"
+	    " UNION ALL SELECT json_extract(?1, '$.version'),"
+	    " json_extract(?1, '$.next_url'), NULL WHERE json_valid(?1)"
+	    " AND json_array_length(?1, '$.items') = 0", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, body->data, (int)body->len, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		const char *nx = (const char *)sqlite3_column_text(st, 1);
+		const char *id = (const char *)sqlite3_column_text(st, 2);
+
+		if (v == NULL || strcmp(v, "https://jsonfeed.org/version/1.1"))
+			break;
+		ok = 0;
+		snprintf(pg->next, sizeof(pg->next), "%s", nx ? nx : "");
+		if (id != NULL && pg->n < QUERY_MAX_LIMIT)
+			pg->ids[pg->n++] = xstrdup(id);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ok;
+}
+
+/*
+ * GET base+pathq as fmt ("atom", "rss" or "json"): the ids in order and
+ * the next page.  0 when it answered 200 with a document of that format.
+ */
+static int
+fetch_page(const char *url, const char *fmt, struct page *pg)
+{
+	struct response r;
+	struct atom a;
+	xmlXPathObjectPtr o = NULL;
+	xmlNodeSetPtr ns;
+	const char *type, *ids, *next;
+	int rc = -1;
+
+	memset(pg, 0, sizeof(*pg));
+	get(url, NULL, &r);
+	pg->code = r.code;
+	snprintf(pg->body, sizeof(pg->body), "%s", r.body.data ?
+	    r.body.data : "");
+	if (strcmp(fmt, "json") == 0) {
+		type = "application/feed+json";
+		if (r.code == 200 && strncmp(r.type, type, strlen(type)) == 0)
+			rc = json_page(&r.body, pg);
+		buf_free(&r.body);
+		return rc;
+	}
+	if (strcmp(fmt, "rss") == 0) {
+		type = "application/rss+xml";
+		ids = "/rss[@version='2.0']/channel/item/guid";
+		next = "string(/rss/channel/a:link[@rel='next']/@href)";
+	} else {
+		type = "application/atom+xml";
+		ids = "/a:feed/a:entry/a:id";
+		next = "string(/a:feed/a:link[@rel='next']/@href)";
+	}
+	if (r.code != 200 || strncmp(r.type, type, strlen(type)) != 0 ||
+	    atom_parse(&a, &r) == -1) {
+		buf_free(&r.body);
+		return -1;
+	}
+	ns = nodes(&a, ids, &o);
+	for (int i = 0; ns != NULL && i < ns->nodeNr &&
+	    pg->n < QUERY_MAX_LIMIT; i++) {
+		xmlChar *t = xmlNodeGetContent(ns->nodeTab[i]);
+
+		pg->ids[pg->n++] = xstrdup((const char *)t);
+		xmlFree(t);
+	}
+	xmlXPathFreeObject(o);
+	o = xmlXPathEvalExpression(BAD_CAST next, a.xp);
+	if (o != NULL && o->stringval != NULL)
+		snprintf(pg->next, sizeof(pg->next), "%s",
+		    (const char *)o->stringval);
+	xmlXPathFreeObject(o);
+	atom_free(&a);
+	buf_free(&r.body);
+	return 0;
+}
+
+/* The next link names base_url; the server is at base. */
+static void
+local_url(const char *base, const char *link, char *out, size_t len)
+{
+	const char *public = "http://sluice.test/";
+
+	struct buf b = { 0 };
+
+	if (strncmp(link, public, strlen(public)) == 0)
+		buf_printf(&b, "%s%s", base, link + strlen(public));
+	else
+		buf_puts(&b, link);
+	snprintf(out, len, "%s", b.data);
+	buf_free(&b);
+}
+
+static int
+same_ids(const struct page *a, const struct page *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (int i = 0; i < a->n; i++)
+		if (strcmp(a->ids[i], b->ids[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Atom, RSS and JSON Feed: the same entries, in the same order. */
+static void
+check_formats(const char *base)
+{
+	static const char *const paths[] = { "feed", "c/cl" };
+	struct page atom, other;
+	char url[600];
+	struct response r;
+	struct atom a;
+	int want = expected(NULL, NULL) + 2 + 1, rc;
+
+	for (size_t p = 0; p < 2; p++) {
+		snprintf(url, sizeof(url), "%s%s.atom?limit=500", base,
+		    paths[p]);
+		if (!ok(fetch_page(url, "atom", &atom) == 0, "%s", url))
+			continue;
+		if (p == 0)
+			ok(atom.n >= want, "/feed.atom?limit=500: every story "
+			    "(%d of %d)", atom.n, want);
+		else
+			is_int(expected("continual", "survey"), atom.n,
+			    "/c/cl.atom: the channel's stories");
+		for (int f = 0; f < 2; f++) {
+			const char *fmt = f ? "json" : "rss";
+
+			snprintf(url, sizeof(url), "%s%s.%s?limit=500", base,
+			    paths[p], fmt);
+			rc = fetch_page(url, fmt, &other);
+			ok(rc == 0 && same_ids(&atom, &other), "/%s.%s: the "
+			    "same %d ids as Atom, in the same order (%d)",
+			    paths[p], fmt, atom.n, other.n);
+			page_free(&other);
+		}
+		page_free(&atom);
+	}
+
+	snprintf(url, sizeof(url), "%sfeed.rss?limit=500", base);
+	get(url, NULL, &r);
+	if (ok(atom_parse(&a, &r) == 0, "/feed.rss is well-formed XML")) {
+		int n = count(&a, "/rss/channel/item");
+
+		ok(n > 0 && count(&a, "/rss/channel/item[title and guid["
+		    "@isPermaLink='false'] and pubDate and source[@url]]") == n,
+		    "every RSS item has title, guid (not a permalink), pubDate "
+		    "and source");
+		is_int(1, count(&a, "/rss/channel[title and link and "
+		    "description]/a:link[@rel='self']"), "the RSS channel has "
+		    "title, link, description and atom:link self");
+		is_int(0, count(&a, "//item/author[not(contains(., '@'))]"),
+		    "RSS <author> only holds e-mail addresses");
+		ok(count(&a, "//item/dc:creator") > 0, "other authors are "
+		    "dc:creator");
+		atom_free(&a);
+	}
+	buf_free(&r.body);
+
+	{
+		static const char *const missing[] = { "c/cl.txt", "c/cl",
+		    "c/nope.rss", "c/nope.json", "feed.xml", "feed.",
+		    "feed.atom.rss" };
+
+		for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]);
+		    i++) {
+			snprintf(url, sizeof(url), "%s%s", base, missing[i]);
+			get(url, NULL, &r);
+			is_int(404, r.code, "/%s is a 404", missing[i]);
+			buf_free(&r.body);
+		}
+	}
+}
+
+/* Pages of limit entries, each next link followed: the whole list. */
+static void
+check_paging(const char *base, const char *fmt, const char *query,
+    int limit)
+{
+	struct page all, pg;
+	char url[1400];
+	int pages = 0, got = 0, in_order = 1, small = 1, rc;
+
+	snprintf(url, sizeof(url), "%sfeed.%s?limit=500%s", base, fmt,
+	    query);
+	rc = fetch_page(url, fmt, &all);
+	if (!ok(rc == 0 && all.n > limit, "paging %s%s: more than %d entries "
+	    "in all (%d)", fmt, query, limit, all.n))
+		return;
+	ok(all.next[0] == '\0', "  the whole list has no next page");
+	snprintf(url, sizeof(url), "%sfeed.%s?limit=%d%s", base, fmt, limit,
+	    query);
+	while (pages < 200 && fetch_page(url, fmt, &pg) == 0) {
+		pages++;
+		small &= pg.n <= limit;
+		for (int i = 0; i < pg.n; i++, got++)
+			if (got >= all.n || strcmp(pg.ids[i], all.ids[got]))
+				in_order = 0;
+		page_free(&pg);
+		if (pg.next[0] == '\0')
+			break;
+		if (strstr(pg.next, "limit=") == NULL)
+			small = 0;	/* the next page must keep the limit */
+		local_url(base, pg.next, url, sizeof(url));
+	}
+	ok(small, "  every page holds at most %d", limit);
+	ok(in_order && got == all.n, "  the pages, followed by their next "
+	    "links, give the whole list in order (%d of %d, %d pages)", got,
+	    all.n, pages);
+	page_free(&all);
+}
+
+/* A page's ids all have the word (or either word); the count. */
+static int
+check_filter(const char *base, const char *pathq, const char *what,
+    int (*want)(const char *, const char *), const char *arg)
+{
+	struct page pg;
+	char url[800];
+	int n = -1;
+
+	snprintf(url, sizeof(url), "%s%s", base, pathq);
+	if (!ok(fetch_page(url, "atom", &pg) == 0, "%s answers", pathq)) {
+		diag("%ld %s", pg.code, pg.body);
+		return -1;
+	}
+	n = pg.n;
+	if (want != NULL)
+		ok(want(url, arg), "  %s", what);
+	page_free(&pg);
+	return n;
+}
+
+/* Every entry of the Atom document at url satisfies the XPath test arg. */
+static int
+every_entry(const char *url, const char *test)
+{
+	struct response r;
+	struct atom a;
+	char expr[600];
+	int good = 0;
+
+	get(url, NULL, &r);
+	if (atom_parse(&a, &r) == 0) {
+		snprintf(expr, sizeof(expr), "/a:feed/a:entry[not(%s)]", test);
+		good = count(&a, "/a:feed/a:entry") > 0 && count(&a, expr) == 0;
+		atom_free(&a);
+	}
+	buf_free(&r.body);
+	return good;
+}
+
+static void
+check_params(const char *base)
+{
+	static const struct {
+		const char *pathq, *says;
+	} bad[] = {
+		{ "feed.atom?limit=0", "limit:" },
+		{ "feed.atom?limit=501", "limit:" },
+		{ "feed.rss?limit=ten", "limit:" },
+		{ "feed.json?since=yesterday", "since:" },
+		{ "feed.atom?sort=newest", "sort:" },
+		{ "feed.atom?sort=relevance", "needs words" },
+		{ "feed.atom?cursor=zz", "cursor:" },
+		{ "feed.atom?q=x&sort=relevance&cursor=d12", "cursor:" },
+		{ "feed.atom?q=(a+b", "never closed" },
+		{ "feed.atom?q=a+OR", "OR" },
+		{ "feed.atom?q=(feed:notes+OR+x)", "top level" },
+		{ "c/cl.rss?limit=-3", "limit:" },
+		{ "?q=a)", "closes nothing" },
+	};
+	char url[600];
+	const char *reason;
+	int n, m, both;
+	struct response r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(url, sizeof(url), "%s%s", base, bad[i].pathq);
+		get(url, NULL, &r);
+		reason = r.body.data ? r.body.data : "";
+		is_int(400, r.code, "/%s is a 400", bad[i].pathq);
+		ok(strstr(reason, bad[i].says) != NULL && strchr(reason,
+		    '\n') == reason + strlen(reason) - 1, "  saying why in "
+		    "one line: %s", reason);
+		buf_free(&r.body);
+	}
+	n = check_filter(base, "feed.atom?feed=notes&limit=500", "all from "
+	    "the feed notes", every_entry, "a:source/a:link[@rel='self' and "
+	    "contains(@href, 'lab-notes.rdf')]");
+	ok(n > 0, "  feed=notes: %d entries", n);
+	is_int(n, check_filter(base, "feed.atom?q=feed:notes&limit=500",
+	    "feed:notes: the same", every_entry, "a:source/a:link["
+	    "@rel='self' and contains(@href, 'lab-notes.rdf')]"),
+	    "q=feed:notes finds as many");
+	m = check_filter(base, "feed.atom?q=-feed:notes&limit=500", "none "
+	    "from notes", every_entry, "not(a:source/a:link[@rel='self' and "
+	    "contains(@href, 'lab-notes.rdf')])");
+	is_int(check_filter(base, "feed.atom?limit=500", NULL, NULL, NULL),
+	    n + m, "feed:notes and -feed:notes split the whole list");
+	is_int(0, check_filter(base, "feed.atom?q=feed:notes&feed=blog", NULL,
+	    NULL, NULL), "feed:notes with feed=blog: nothing");
+	n = check_filter(base, "feed.atom?tag=cs.LG&limit=500", "each "
+	    "with the category cs.LG", every_entry,
+	    "a:category[@term='cs.LG']");
+	ok(n > 0, "  tag=cs.LG: %d entries", n);
+	n = check_filter(base, "feed.atom?q=title:continual&limit=500",
+	    "title:continual: the word in each title", every_entry,
+	    "contains(translate(a:title, 'C', 'c'), 'continual')");
+	ok(n > 0 && n <= expected("continual", NULL), "  %d, no more than "
+	    "q=continual finds", n);
+	n = expected("continual", NULL);
+	m = expected("survey", NULL);
+	both = check_filter(base, "feed.atom?q=continual+OR+survey&limit=500",
+	    NULL, NULL, NULL);
+	ok(both >= n && both >= m && both <= n + m, "continual OR survey: "
+	    "%d, between max(%d, %d) and their sum", both, n, m);
+	is_int(expected("continual", "survey"), check_filter(base,
+	    "feed.atom?q=(continual+OR+survey)+-survey&limit=500", NULL,
+	    NULL, NULL), "(continual OR survey) -survey: continual without "
+	    "survey");
+	n = check_filter(base, "feed.atom?since=2000-01-01T00:00:00Z&"
+	    "limit=500", NULL, NULL, NULL);
+	is_int(check_filter(base, "feed.atom?limit=500", NULL, NULL, NULL), n,
+	    "since=2000-01-01: everything");
+	ok(check_filter(base, "feed.atom?since=1d&limit=500", "only entries "
+	    "of the last day", NULL, NULL) < n, "since=1d: fewer (the "
+	    "samples are from 2025)");
+	n = check_filter(base, "feed.atom?q=continual&sort=relevance&limit=500",
+	    NULL, NULL, NULL);
+	is_int(expected("continual", NULL), n, "sort=relevance: the same "
+	    "matches, ranked");
+}
+
 /*
  * Waits for the server's idle indexer to index every stored entry with no
  * search asking for it; 1 when it did within ms.
@@ -659,6 +1033,12 @@ check_serve(int origin_port)
 	    "survey");
 	check_query(base, "c/cl.atom", "continual", "survey");
 	check_misc(base);
+	check_formats(base);
+	check_paging(base, "atom", "", 7);
+	check_paging(base, "rss", "&q=continual", 3);
+	check_paging(base, "json", "&q=continual+OR+learning", 5);
+	check_paging(base, "atom", "&q=continual&sort=relevance", 4);
+	check_params(base);
 	check_locked(base);
 	ok(wait_log(&p, "another process holds the write lock", 1000),
 	    "the server saw the lock and paused its polls");
@@ -952,6 +1332,8 @@ check_query_cli(void)
 	    "continual", NULL };
 	const char *atom[] = { sluice_bin, "query", "-c", conf, "-f", "atom",
 	    "continual", NULL };
+	const char *rss[] = { sluice_bin, "query", "-c", conf, "-f", "rss",
+	    "continual", NULL };
 	const char *text[] = { sluice_bin, "query", "-c", conf, "continual",
 	    NULL };
 	const char *bad[] = { sluice_bin, "query", "-c", conf, "-f", "xml",
@@ -1016,6 +1398,37 @@ check_query_cli(void)
 				ok(0, "-f atom is well-formed");
 		} else
 			ok(0, "sluice query -f atom exits 0");
+		buf_reset(&aout);
+		if (run(rss, &aout, &err) == 0) {
+			memset(&r, 0, sizeof(r));
+			r.body = aout;
+			if (atom_parse(&a, &r) == 0) {
+				xmlXPathObjectPtr o;
+				xmlNodeSetPtr ns = nodes(&a, "/rss/channel/"
+				    "item/guid", &o);
+				struct buf rids = { 0 };
+
+				for (int i = 0; ns && i < ns->nodeNr; i++) {
+					xmlChar *t = xmlNodeGetContent(
+					    ns->nodeTab[i]);
+
+					buf_printf(&rids, "%s%s", i ? " " : "",
+					    (const char *)t);
+					xmlFree(t);
+				}
+				xmlXPathFreeObject(o);
+				is_str(ids, rids.data, "-f rss lists the same "
+				    "stories in the same order");
+				ok(count(&a, "/rss/channel/a:link[@rel='self' "
+				    "and @href='http://sluice.test/feed.rss?"
+				    "q=continual']") == 1, "its self link is the "
+				    "server's URL for the same query");
+				buf_free(&rids);
+				atom_free(&a);
+			} else
+				ok(0, "-f rss is well-formed");
+		} else
+			ok(0, "sluice query -f rss exits 0");
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);

@@ -74,15 +74,59 @@ static const struct qcase qcases[] = {
 	{ "\xe2\x80\x9c \xe2\x80\x9d x \xc2\xa9", "\"x\"", NULL, NULL },
 	{ "x \xc2\xa0 y", "\"x\" AND \"y\"", NULL, NULL },	/* NBSP */
 	/* FTS5 and SQL syntax stays text. */
-	{ "NEAR(a b)", "\"NEAR(a\" AND \"b)\"", NULL, NULL },
-	{ "a OR b", "\"a\" AND \"OR\" AND \"b\"", NULL, NULL },
+	{ "NEAR(a b)", "\"NEAR\" AND (\"a\" AND \"b\")", NULL, NULL },
+	{ "a or b", "\"a\" AND \"or\" AND \"b\"", NULL, NULL },
 	{ "NOT x", "\"NOT\" AND \"x\"", NULL, NULL },
 	{ "AND", "\"AND\"", NULL, NULL },
-	{ "(lora OR adapter) -survey",
-	    "(\"(lora\" AND \"OR\" AND \"adapter)\") NOT (\"survey\")", NULL,
-	    NULL },
 	{ "col:x", "\"col:x\"", NULL, NULL },
-	{ "title:robot", "\"title:robot\"", NULL, NULL },
+	/* OR, looser than AND, and groups. */
+	{ "a OR b", "(\"a\" OR \"b\")", NULL, NULL },
+	{ "diffusion OR flow video",
+	    "(\"diffusion\" OR (\"flow\" AND \"video\"))", NULL, NULL },
+	{ "a b OR c", "((\"a\" AND \"b\") OR \"c\")", NULL, NULL },
+	{ "a OR b OR c", "(\"a\" OR \"b\" OR \"c\")", NULL, NULL },
+	{ "(lora OR adapter)", "(\"lora\" OR \"adapter\")", NULL, NULL },
+	{ "(lora OR adapter) -survey",
+	    "((\"lora\" OR \"adapter\")) NOT (\"survey\")", NULL, NULL },
+	{ "-(a OR b) c", "(\"c\") NOT ((\"a\" OR \"b\"))", NULL, NULL },
+	{ "-(a OR b)", NULL, "(\"a\" OR \"b\")", NULL },
+	{ "-(a b)", NULL, "(\"a\" AND \"b\")", NULL },
+	{ "-(-a)", "\"a\"", NULL, NULL },
+	{ "(a (b OR c)) d",
+	    "(\"a\" AND (\"b\" OR \"c\")) AND \"d\"", NULL, NULL },
+	{ "((x))", "\"x\"", NULL, NULL },
+	{ "()", NULL, NULL, NULL },
+	{ "( ) x", "\"x\"", NULL, NULL },
+	{ "a OR ()", NULL, NULL, "needs a term on each side" },
+	{ "OR", NULL, NULL, "needs a term on each side" },
+	{ "OR a", NULL, NULL, "character 1 needs a term" },
+	{ "a OR", NULL, NULL, "needs a term on each side" },
+	{ "a OR -b", NULL, NULL, "cannot be a side of OR" },
+	{ "-a OR b", NULL, NULL, "cannot be a side of OR" },
+	{ "(-a -b) c", NULL, NULL, "only excluded terms" },
+	{ "(a b", NULL, NULL, "starts at character 1 is never closed" },
+	{ "a b)", NULL, NULL, "')' at character 4 closes nothing" },
+	{ "((((((((( x )))))))))", NULL, NULL, "nested too deep" },
+	{ "(((((((( x ))))))))", "\"x\"", NULL, NULL },
+	/* Fields. */
+	{ "title:robot", "title : \"robot\"", NULL, NULL },
+	{ "TITLE:Robot", "title : \"Robot\"", NULL, NULL },
+	{ "author:ruby", "author : \"ruby\"", NULL, NULL },
+	{ "tag:cs.LG", "tags : \"cs.LG\"", NULL, NULL },
+	{ "title:\"rectified flow\"", "title : \"rectified flow\"", NULL,
+	    NULL },
+	{ "title:dist*", "title : \"dist\" *", NULL, NULL },
+	{ "-title:survey x", "(\"x\") NOT (title : \"survey\")", NULL,
+	    NULL },
+	{ "title:a OR author:b", "(title : \"a\" OR author : \"b\")", NULL,
+	    NULL },
+	{ "title:", "\"title:\"", NULL, NULL },
+	{ "title: x", "\"title:\" AND \"x\"", NULL, NULL },
+	{ "feed:arxiv", NULL, NULL, NULL },
+	{ "feed:arxiv diffusion", "\"diffusion\"", NULL, NULL },
+	{ "-feed:blog -survey", NULL, "\"survey\"", NULL },
+	{ "(feed:x OR y)", NULL, NULL, "top level only" },
+	{ "a OR feed:x", NULL, NULL, "top level only" },
 	{ "'; DROP TABLE entries; --",
 	    "\"DROP\" AND \"TABLE\" AND \"entries;\"", NULL, NULL },
 	{ "^x", "\"^x\"", NULL, NULL },
@@ -338,9 +382,19 @@ static const struct search searches[] = {
 	{ "cs.LG", 3 },			/* tags, as the phrase "cs lg" */
 	{ "lg", 3 },
 	{ "'; DROP TABLE t; --", 0 },
-	{ "NEAR(flow matching)", 0 },	/* the phrase "near flow" */
-	{ "flow matching)", 1 },
-	{ "a OR b", 0 },		/* "or" is a word, and no row has it */
+	{ "NEAR(flow matching)", 0 },	/* the word "near", and a group */
+	{ "(flow matching)", 1 },
+	{ "a or b", 0 },		/* "or" is a word, and no row has it */
+	{ "espresso OR diffusion", 3 },
+	{ "(lora OR adapter) -survey", 1 },
+	{ "(continual OR diffusion) -survey -lora", 2 },
+	{ "title:diffusion", 2 },
+	{ "title:teacher", 0 },		/* in the text only */
+	{ "author:ruby", 1 },
+	{ "author:zoe", 1 },
+	{ "tag:cs.LG", 3 },
+	{ "tag:cs.LG -title:continual", 2 },
+	{ "title:dist*", 1 },
 	{ "-survey", 5 },		/* kept: all but one */
 	{ "-cs.LG", 3 },
 	{ "-survey -lora -\"reality check\"", 3 },
@@ -368,6 +422,199 @@ test_search(struct fts *f)
 	    SQLITE_OK, "the table is still there");
 }
 
+/* feed: terms: conditions on the source, not expressions. */
+static void
+test_feeds(void)
+{
+	static const struct {
+		const char *in, *feeds, *not_feeds, *match;
+	} cases[] = {
+		{ "feed:arxiv", "arxiv", NULL, NULL },
+		{ "feed:arxiv feed:blog", "arxiv\x1f" "blog", NULL, NULL },
+		{ "feed:arxiv x -feed:blog", "arxiv", "blog", "\"x\"" },
+		{ "FEED:\"lab notes\"", "lab notes", NULL, NULL },
+		{ "-feed:a", NULL, "a", NULL },
+		{ "feed:a.b-c_d", "a.b-c_d", NULL, NULL },
+	};
+
+	for (size_t i = 0; i < NITEMS(cases); i++) {
+		struct query q;
+		char err[256] = "";
+
+		if (!is_int(0, query_parse(cases[i].in, &q, err, sizeof(err)),
+		    "[%s] is accepted", cases[i].in))
+			diag("  %s", err);
+		is_str(cases[i].feeds, q.feeds, "  from");
+		is_str(cases[i].not_feeds, q.not_feeds, "  not from");
+		is_str(cases[i].match, q.match, "  match");
+		query_clear(&q);
+	}
+}
+
+/* The other parameters of a feed URL. */
+static void
+test_params(struct fts *f)
+{
+	struct query_params pp;
+	struct query q;
+	char err[256], cur[64];
+	const int64_t now = 1800000000;
+
+	memset(&pp, 0, sizeof(pp));
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "no parameters at all");
+	ok(q.limit == 50 && q.match == NULL && q.feeds == NULL &&
+	    q.since == 0 && q.before == 0 && !q.relevance,
+	    "  the page size, and no condition");
+	query_clear(&q);
+
+	pp.q = "feed:a feed:b x";
+	pp.feed = " b , c ,";
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "feed= narrows feed: terms");
+	ok(q.feeds != NULL && strcmp(q.feeds, "b") == 0 && !q.no_feed,
+	    "  to the names in both");
+	query_clear(&q);
+	pp.feed = "c";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	ok(q.no_feed, "  none in both: no source at all");
+	query_clear(&q);
+	pp.q = NULL;
+	pp.feed = "a,b";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	is_str("a\x1f" "b", q.feeds, "feed= alone: its names");
+	query_clear(&q);
+	pp.feed = " , ";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	ok(q.feeds == NULL && !q.no_feed, "an empty feed= is no condition");
+	query_clear(&q);
+	pp.feed = NULL;
+
+	pp.tag = "cs.LG";
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)), "tag=");
+	is_str("tags : \"cs.LG\"", q.match, "  a tags filter");
+	ok(fts_count(f, f->match, q.match) == 3, "  that finds the 3 rows");
+	query_clear(&q);
+	pp.q = "-lora";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	is_str("(tags : \"cs.LG\") NOT (\"lora\")", q.match,
+	    "tag= with an exclusion-only q");
+	ok(q.exclude == NULL && fts_count(f, f->match, q.match) == 2,
+	    "  finds 2");
+	query_clear(&q);
+	pp.q = "flow";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	is_str("(\"flow\") AND tags : \"cs.LG\"", q.match, "tag= and q");
+	query_clear(&q);
+	pp.q = NULL;
+	pp.tag = "\" OR x";
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "a tag with a quote");
+	ok(q.match != NULL && fts_count(f, f->match, q.match) == 0,
+	    "  stays text: %s", q.match ? q.match : "");
+	query_clear(&q);
+	pp.tag = NULL;
+
+	pp.since = "7d";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	is_int(now - 7 * 86400, q.since, "since=7d");
+	query_clear(&q);
+	pp.since = "2w";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	is_int(now - 14 * 86400, q.since, "since=2w");
+	query_clear(&q);
+	pp.since = "2025-03-11T08:00:00Z";
+	query_params(&pp, 50, now, &q, err, sizeof(err));
+	is_int(1741680000, q.since, "since= an RFC 3339 date");
+	query_clear(&q);
+	{
+		const char *bad[] = { "7", "d", "7x", "-7d", "7d ", "yesterday",
+		    "99999999999999999999d", "" };
+
+		for (size_t i = 0; i < NITEMS(bad); i++) {
+			pp.since = bad[i];
+			err[0] = '\0';
+			is_int(-1, query_params(&pp, 50, now, &q, err,
+			    sizeof(err)), "since=%s is refused", bad[i]);
+			ok(strstr(err, "since:") != NULL, "  %s", err);
+		}
+	}
+	pp.since = NULL;
+
+	{
+		const char *good[] = { "1", "500", "42" };
+		const int want[] = { 1, 500, 42 };
+		const char *bad[] = { "0", "501", "-1", "1e3", "", "ten",
+		    "99999999999999999999" };
+
+		for (size_t i = 0; i < NITEMS(good); i++) {
+			pp.limit = good[i];
+			query_params(&pp, 50, now, &q, err, sizeof(err));
+			is_int(want[i], q.limit, "limit=%s", good[i]);
+			query_clear(&q);
+		}
+		for (size_t i = 0; i < NITEMS(bad); i++) {
+			pp.limit = bad[i];
+			err[0] = '\0';
+			is_int(-1, query_params(&pp, 50, now, &q, err,
+			    sizeof(err)), "limit=%s is refused", bad[i]);
+			ok(strstr(err, "limit:") != NULL, "  %s", err);
+		}
+	}
+	pp.limit = NULL;
+
+	pp.sort = "relevance";
+	is_int(-1, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "sort=relevance without words is refused");
+	ok(strstr(err, "needs words") != NULL, "  %s", err);
+	pp.q = "diffusion";
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "sort=relevance with words");
+	ok(q.relevance, "  ranks");
+	query_cursor(&q, 0, 20, cur, sizeof(cur));
+	query_clear(&q);
+	pp.cursor = cur;
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "its cursor (%s) is taken back", cur);
+	is_int(20, q.offset, "  as an offset");
+	query_clear(&q);
+	pp.sort = "date";
+	is_int(-1, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "a relevance cursor with sort=date is refused");
+	pp.cursor = NULL;
+	pp.sort = "newest";
+	is_int(-1, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "sort=newest is refused");
+	ok(strstr(err, "sort:") != NULL, "  %s", err);
+	pp.sort = NULL;
+
+	memset(&q, 0, sizeof(q));
+	query_cursor(&q, 0x1234abcdLL, 50, cur, sizeof(cur));
+	pp.cursor = cur;
+	is_int(0, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "a date cursor (%s) is taken back", cur);
+	is_int(0x1234abcdLL, q.before, "  as the sort key to go below");
+	query_clear(&q);
+	{
+		const char *bad[] = { "", "d", "dxyz", "d-1", "d0",
+		    "d12345678901234567", "r5", "x", "d8000000000000000",
+		    "d1 " };
+
+		for (size_t i = 0; i < NITEMS(bad); i++) {
+			pp.cursor = bad[i];
+			err[0] = '\0';
+			is_int(-1, query_params(&pp, 50, now, &q, err,
+			    sizeof(err)), "cursor=%s is refused", bad[i]);
+			ok(strstr(err, "cursor:") != NULL, "  %s", err);
+		}
+	}
+	pp.cursor = NULL;
+	pp.q = "\"open";
+	is_int(-1, query_params(&pp, 50, now, &q, err, sizeof(err)),
+	    "a bad q is refused by query_params too");
+	ok(q.match == NULL && q.feeds == NULL, "  leaving nothing");
+}
+
 int
 main(void)
 {
@@ -380,6 +627,8 @@ main(void)
 	test_table(&f);
 	test_limits(&f);
 	test_search(&f);
+	test_feeds();
+	test_params(&f);
 	fts_close(&f);
 	return done_testing();
 }
