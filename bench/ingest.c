@@ -14,8 +14,9 @@
  * feed (b mod 10000) of the store.  TSV gets the same rows as sfeed(1)
  * TSV, for ../shared/bench/sqlbench.c.  Each batch is one transaction;
  * the index's backlog is indexed in the transaction of every EVERY-th batch
- * (1: every batch, as sqlbench does with FTS5; the server indexes in steps
- * when idle).  Prints key=value lines.
+ * (1: every batch, as sqlbench does with FTS5), or with -i 0 after the
+ * last batch, IDLE_STEP stories a transaction, as the server's idle
+ * indexer does after a burst.  Prints key=value lines.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include "store.h"
 
 #define STORE_FEEDS	10000
+#define IDLE_STEP	256	/* the server's INDEX_STEP: one transaction */
 
 static double
 now(void)
@@ -150,7 +152,7 @@ main(int argc, char **argv)
 			break;
 	}
 	if (argc - i != 3 || n < 1 || batch_size < 1 || runs < 1 ||
-	    every < 1) {
+	    every < 0) {
 		fprintf(stderr, "usage: ingest [-n N] [-b BATCH] [-i EVERY] "
 		    "[-q RUNS] DB FEEDDIR TSV\n");
 		return 2;
@@ -273,8 +275,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 		z = now();
-		if (((b + 1) % every == 0 || b == batches - 1 ? store_index(s,
-		    0, err, sizeof(err)) : 0) == -1 || store_tx_commit(s) == -1) {
+		if ((every > 0 && ((b + 1) % every == 0 || b == batches - 1) ?
+		    store_index(s, 0, err, sizeof(err)) : 0) == -1 ||
+		    store_tx_commit(s) == -1) {
 			fprintf(stderr, "ingest: index: %s\n", err);
 			return 1;
 		}
@@ -285,6 +288,19 @@ main(int argc, char **argv)
 		dups += c.duplicate;
 		left -= (long)doc->nentries;
 		doc->nentries = keep;
+	}
+	/* -i 0: the backlog after the last batch, as the idle server does. */
+	for (int k; every == 0; ) {
+		double z = now();
+
+		k = store_index(s, IDLE_STEP, err, sizeof(err));
+		index_s += now() - z;
+		if (k == -1) {
+			fprintf(stderr, "ingest: index: %s\n", err);
+			return 1;
+		}
+		if (k == 0)
+			break;
 	}
 	t1 = now();
 	store_close(s);		/* checkpoints the WAL into the file */

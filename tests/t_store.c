@@ -284,8 +284,8 @@ test_open(void)
 	if (!ok(s != NULL, "store_open creates a database (%s)", err))
 		return;
 	ok(store_ping(s) == 0, "store_ping answers");
-	is_int(7, sql_int(db, "PRAGMA user_version", 0),
-	    "schema version is the newest (7)");
+	is_int(8, sql_int(db, "PRAGMA user_version", 0),
+	    "schema version is the newest (8)");
 	is_int(16, sql_int(db, "SELECT v FROM entries_fts_config WHERE k = "
 	    "'automerge'", 0), "the index merges 16 segments at a time");
 	is_int(0, sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -297,8 +297,8 @@ test_open(void)
 	store_close(s);
 	s = store_open(db, err, sizeof(err));
 	ok(s != NULL, "reopening works (%s)", err);
-	is_int(7, sql_int(db, "PRAGMA user_version", 0),
-	    "still version 7 after reopening");
+	is_int(8, sql_int(db, "PRAGMA user_version", 0),
+	    "still version 8 after reopening");
 	store_close(s);
 	store_close(NULL);
 	ok(1, "store_close(NULL) is a no-op");
@@ -658,7 +658,7 @@ test_migration(void)
 	s = store_open(db, err, sizeof(err));
 	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
 		return;
-	is_int(7, sql_int(db, "PRAGMA user_version", 0), "now schema 7");
+	is_int(8, sql_int(db, "PRAGMA user_version", 0), "now schema 8");
 	ok(store_feed_load(s, 1, &m) == 0 && strcmp(m.url,
 	    "https://old.example/feed.xml") == 0 && m.etag != NULL &&
 	    strcmp(m.etag, "\"v1\"") == 0 && m.next_poll == 2000 && !m.gone,
@@ -675,6 +675,157 @@ test_migration(void)
 	store_items_free(it, n);
 	store_close(s);
 	remove_db("v1.db");
+}
+
+/* Loads a database made by an older schema from tests/data/NAME. */
+static int
+load_sql(const char *db, const char *name)
+{
+	char path[1024];
+	const char *srcdir = getenv("SRCDIR");
+	struct buf b = { 0 };
+	sqlite3 *h;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s", srcdir ? srcdir :
+	    ".", name);
+	if (tu_read_file(path, &b) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	sqlite3_open(db, &h);
+	rc = sqlite3_exec(h, b.data, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (rc == -1)
+		diag("%s: %s", name, sqlite3_errmsg(h));
+	sqlite3_close(h);
+	buf_free(&b);
+	return rc;
+}
+
+/* Newest first, ties in any order: each date no later than the last. */
+static int
+newest_first(const struct item *it, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (it[i].date > it[i - 1].date || it[i].sort >= it[i - 1].sort)
+			return 0;
+	return 1;
+}
+
+/*
+ * Schema 7 to 8: keys of 20 bits a second repacked into 4, a second of
+ * 20 entries spilling into the next, the order kept, the index rebuilt.
+ */
+static void
+test_migration_v7(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("v7.db");
+	struct store *s;
+	struct item *it;
+	size_t n;
+
+	if (!ok(load_sql(db, "schema-v7.sql") == 0, "a schema-7 database "
+	    "made"))
+		return;
+	is_int(7, sql_int(db, "PRAGMA user_version", 0), "  of version 7");
+	s = store_open(db, err, sizeof(err));
+	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
+		return;
+	is_int(8, sql_int(db, "PRAGMA user_version", 0), "now schema 8");
+	is_int(25, sql_int(db, "SELECT count(DISTINCT sort) FROM entries", 0),
+	    "25 entries, 25 keys");
+	is_int(0, sql_int(db, "SELECT count(*) FROM entries WHERE sort < "
+	    "date << 4", 0), "no key below its second's first");
+	is_int(4, sql_int(db, "SELECT count(*) FROM entries WHERE date = "
+	    "1741680000 AND sort >= (1741680000 + 1) << 4", 0),
+	    "the 20 entries of one second: 4 spill into the next");
+	is_int(1, sql_int(db, "SELECT count(*) FROM entries WHERE date = "
+	    "1741680001 AND sort = ((1741680000 + 1) << 4) + 4", 0),
+	    "  and the next second's entry comes after them");
+	it = items(s, NULL, 50, &n);
+	is_int(25, (long long)n, "every entry listed");
+	ok(n > 0 && newest_first(it, n) && strcmp(it[0].title,
+	    "Late seismic news") == 0 && strcmp(it[n - 1].title,
+	    "A day earlier") == 0, "newest first, as before");
+	store_items_free(it, n);
+	it = items(s, "seismic", 50, &n);
+	is_int(22, (long long)n, "the rebuilt index finds the 22 with "
+	    "\"seismic\", the queued one too");
+	ok(newest_first(it, n), "  newest first");
+	store_items_free(it, n);
+	is_int(0, sql_int(db, "SELECT count(*) FROM fts_todo", 0),
+	    "  and the queue is empty");
+	ok(store_check(s, err, sizeof(err)) == 0, "integrity and the index "
+	    "check (%s)", err);
+	store_close(s);
+	remove_db("v7.db");
+}
+
+/* Forty entries dated the same second, and more around them, later. */
+static void
+test_crowded_second(void)
+{
+	char err[256] = "", id[32];
+	const char *db = dbpath("crowd.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t f = 0;
+	const int64_t t = 1741680000;
+
+	if (!ok(s != NULL, "open crowd.db (%s)", err))
+		return;
+	store_feed_ensure(s, "f", "https://f.example/feed", NULL, &f);
+	d = doc_new("F");
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "same-%02d", i);
+		doc_add(d, id, id, NULL, NULL, t, DATE_NONE);
+	}
+	ok(commit(s, f, d, t + 86400, &c) == 0 && c.new == 40, "40 entries "
+	    "of one second stored");
+	feed_doc_free(d);
+	d = doc_new("F");
+	doc_add(d, "next", "next", NULL, NULL, t + 1, DATE_NONE);
+	doc_add(d, "two", "two", NULL, NULL, t + 2, DATE_NONE);
+	doc_add(d, "far", "far", NULL, NULL, t + 10, DATE_NONE);
+	doc_add(d, "before", "before", NULL, NULL, t - 1, DATE_NONE);
+	for (int i = 40; i < 45; i++) {
+		snprintf(id, sizeof(id), "same-%02d", i);
+		doc_add(d, id, id, NULL, NULL, t, DATE_NONE);
+	}
+	ok(commit(s, f, d, t + 86400, &c) == 0 && c.new == 9, "then the "
+	    "seconds around it, and 5 more of it (%s)", err);
+	feed_doc_free(d);
+	is_int(49, sql_int(db, "SELECT count(DISTINCT sort) FROM entries", 0),
+	    "49 entries, 49 keys");
+	it = items(s, NULL, 100, &n);
+	is_int(49, (long long)n, "every one listed");
+	/*
+	 * 45 keys of one second fill it and the next two: "next" (t + 1)
+	 * and "two" (t + 2) come after them, in the order they came.  A
+	 * spill shifts entries by the seconds it covers, never more.
+	 */
+	{
+		int close = 1;
+
+		for (size_t i = 1; i < n; i++)
+			close &= it[i].sort < it[i - 1].sort &&
+			    it[i].date <= it[i - 1].date + 2;
+		ok(close, "newest first but for the spill's two seconds");
+	}
+	is_int(45, sql_int(db, "SELECT count(*) FROM entries WHERE date = "
+	    "1741680000 AND sort BETWEEN 1741680000 << 4 AND "
+	    "(1741680000 << 4) + 44", 0), "the crowded second's 45 keys in a "
+	    "run");
+	ok(n == 49 && strcmp(it[0].title, "far") == 0 && strcmp(it[n -
+	    1].title, "before") == 0, "  from \"far\" to \"before\"");
+	store_items_free(it, n);
+	ok(store_check(s, err, sizeof(err)) == 0, "integrity (%s)", err);
+	store_close(s);
+	remove_db("crowd.db");
 }
 
 static void
@@ -1209,6 +1360,8 @@ main(void)
 	test_feeds_and_commits();
 	test_validators_and_status();
 	test_migration();
+	test_migration_v7();
+	test_crowded_second();
 	test_order_and_limit();
 	test_search();
 	test_index_backlog();
