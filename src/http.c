@@ -1,6 +1,6 @@
 /*
  * http.c - evhttp routes: /, /feed.{atom,rss,json}, /c/NAME.{atom,rss,json},
- * /healthz.
+ * /feeds.opml, /healthz.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -10,17 +10,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <zlib.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "buf.h"
+#include "date.h"
 #include "http.h"
 #include "log.h"
 #include "query.h"
 #include "render.h"
+
+/*
+ * A rendered answer, kept until the store changes (store_generation): a
+ * repeated request costs a lookup, not a query and a render.  The gzip
+ * form is made the first time a client asks for it.
+ */
+struct cached {
+	char		*key;		/* path?query, as the client sent it */
+	uint64_t	 generation;
+	int		 fmt;
+	struct buf	 body, gz;
+	char		 etag[24];	/* "\"...\"", a hash of body */
+	int64_t		 last_modified;
+	uint64_t	 used;		/* for eviction: the oldest use goes */
+};
+
+#define CACHE_SIZE	64
+#define CACHE_MAX_BODY	(4 << 20)	/* larger answers are not kept */
+#define GZIP_MIN	512		/* smaller ones are not compressed */
 
 struct http {
 	struct evhttp		*evh;
@@ -28,6 +51,11 @@ struct http {
 	struct store		*store;
 	char			 bound[128];
 	const char		**channels;	/* names, NULL-ended */
+	struct cached		 cache[CACHE_SIZE];
+	uint64_t		 uses;
+	uint64_t		 generation;	/* the store's, last seen */
+	int64_t			 changed;	/* when it was seen to change */
+	int64_t			 next_poll;	/* the soonest, as of then */
 };
 
 enum format { FMT_ATOM, FMT_RSS, FMT_JSON, FMT_HTML };
@@ -71,6 +99,206 @@ reply(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_add(out, body, len);
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
+}
+
+/* HTTP-date (RFC 9110 5.6.7), in English whatever the locale. */
+static void
+http_date(int64_t t, char *out, size_t len)
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	snprintf(out, len, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	    days[(unsigned)tm.tm_wday % 7], tm.tm_mday,
+	    months[(unsigned)tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+}
+
+/* body gzipped (RFC 1952) into out; 0, or -1 (out is then empty). */
+static int
+gzip_body(const struct buf *body, struct buf *out)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)body->data;
+	z.avail_in = (uInt)body->len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = deflate(&z, Z_FINISH);
+		buf_append(out, chunk, sizeof(chunk) - z.avail_out);
+	} while (rc == Z_OK);
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		buf_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the client takes gzip: a "gzip" coding (or "*") in
+ * Accept-Encoding without q=0.
+ */
+static int
+takes_gzip(struct evhttp_request *req)
+{
+	const char *ae = evhttp_find_header(evhttp_request_get_input_headers(
+	    req), "Accept-Encoding");
+
+	for (const char *p = ae; p != NULL && *p != '\0'; ) {
+		size_t n = strcspn(p, ",");
+		const char *q = memchr(p, ';', n), *e = q ? q : p + n;
+		const char *b = p;
+
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (((size_t)(e - b) == 4 && strncasecmp(b, "gzip", 4) == 0) ||
+		    ((size_t)(e - b) == 1 && *b == '*')) {
+			/* q=0 (or 0.0, 0.00, 0.000): not acceptable. */
+			const char *v = q ? strstr(q, "q=") : NULL;
+
+			if (v == NULL || v > p + n || strtod(v + 2, NULL) > 0)
+				return 1;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* An If-None-Match list holds the tag (weak comparison, or "*"). */
+static int
+etag_matches(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+
+	for (const char *p = inm; *p != '\0'; ) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
+		    p[n] == ' ' || p[n] == '\t'))
+			return 1;
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+/*
+ * Answers a cached 200: 304 when the client has it (If-None-Match first,
+ * If-Modified-Since only without it), gzip when asked, with the headers
+ * that let a reader poll it cheaply.
+ */
+static void
+reply_cached(struct http *h, struct evhttp_request *req, struct cached *c)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq *hd = evhttp_request_get_output_headers(req);
+	const char *inm = evhttp_find_header(in, "If-None-Match");
+	const char *ims = evhttp_find_header(in, "If-Modified-Since");
+	char date[128], cc[32];
+	int64_t now = time(NULL), next = h->next_poll, since;
+	int64_t age = next > now ? next - now : 10;
+
+	if (age < 10)
+		age = 10;	/* a poll is due: soon */
+	if (age > 3600)
+		age = 3600;
+	http_date(c->last_modified, date, sizeof(date));
+	snprintf(cc, sizeof(cc), "max-age=%lld", (long long)age);
+	evhttp_add_header(hd, "ETag", c->etag);
+	evhttp_add_header(hd, "Last-Modified", date);
+	evhttp_add_header(hd, "Cache-Control", cc);
+	evhttp_add_header(hd, "Vary", "Accept-Encoding");
+	if (inm != NULL ? etag_matches(inm, c->etag) : ims != NULL &&
+	    date_parse(ims, &since) == 0 && c->last_modified <= since) {
+		evhttp_send_reply(req, 304, "Not Modified", NULL);
+		return;
+	}
+	if (c->body.len >= GZIP_MIN && takes_gzip(req)) {
+		if (c->gz.len == 0)
+			gzip_body(&c->body, &c->gz);
+		if (c->gz.len > 0) {
+			evhttp_add_header(hd, "Content-Encoding", "gzip");
+			reply(req, 200, "OK", formats[c->fmt].type, c->gz.data,
+			    c->gz.len);
+			return;
+		}
+	}
+	reply(req, 200, "OK", formats[c->fmt].type, c->body.data,
+	    c->body.len);
+}
+
+/* The cached answer to key if the store has not changed since; or NULL. */
+static struct cached *
+cache_find(struct http *h, const char *key, uint64_t generation)
+{
+	for (size_t i = 0; i < CACHE_SIZE; i++) {
+		struct cached *c = &h->cache[i];
+
+		if (c->key != NULL && c->generation == generation &&
+		    strcmp(c->key, key) == 0) {
+			c->used = ++h->uses;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void
+cached_clear(struct cached *c)
+{
+	free(c->key);
+	buf_free(&c->body);
+	buf_free(&c->gz);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Keeps body (moved) as the answer to key: the slot of the oldest use. */
+static struct cached *
+cache_put(struct http *h, const char *key, uint64_t generation, int fmt,
+    struct buf *body)
+{
+	struct cached *c = &h->cache[0];
+	uint64_t hash = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 1; i < CACHE_SIZE; i++)
+		if (h->cache[i].used < c->used)
+			c = &h->cache[i];
+	cached_clear(c);
+	c->key = xstrdup(key);
+	c->generation = generation;
+	c->fmt = fmt;
+	c->body = *body;
+	memset(body, 0, sizeof(*body));
+	for (size_t i = 0; i < c->body.len; i++) {
+		hash ^= (unsigned char)c->body.data[i];
+		hash *= 0x100000001b3ULL;
+	}
+	snprintf(c->etag, sizeof(c->etag), "\"%016llx\"",
+	    (unsigned long long)hash);
+	c->last_modified = h->changed;
+	c->used = ++h->uses;
+	return c;
 }
 
 static void
@@ -130,8 +358,24 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	struct buf out = { 0 }, msg = { 0 };
 	struct render_ctx ctx;
 	char *self = NULL, *id = NULL, *next = NULL;
+	char *alt_rss = NULL, *alt_json = NULL;
+	struct buf key = { 0 };
+	struct cached *hit;
+	uint64_t generation;
 	int rc;
 
+	/* The same request as one answered since the store last changed. */
+	buf_printf(&key, "%s?%s", path, rawq != NULL ? rawq : "");
+	generation = store_generation(h->store);
+	if (generation != h->generation || h->changed == 0) {
+		h->generation = generation;
+		h->changed = time(NULL);
+		h->next_poll = store_next_poll(h->store);
+	}
+	if ((hit = cache_find(h, key.data, generation)) != NULL) {
+		reply_cached(h, req, hit);
+		goto done;
+	}
 	memset(&pp, 0, sizeof(pp));
 	pp.q = evhttp_find_header(params, "q");
 	pp.feed = evhttp_find_header(params, "feed");
@@ -177,10 +421,14 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	ctx.channels = h->channels;
 	switch (fmt) {
 	case FMT_HTML:
-		/* The page links to the Atom feed of the same query. */
+		/* The page links to the feeds of the same query. */
 		free(self);
 		self = page_url(h, "feed.atom", rawq, NULL);
+		alt_rss = page_url(h, "feed.rss", rawq, NULL);
+		alt_json = page_url(h, "feed.json", rawq, NULL);
 		ctx.self = self;
+		ctx.alt_rss = alt_rss;
+		ctx.alt_json = alt_json;
 		rc = render_html(&ctx, items, n, &out);
 		break;
 	case FMT_RSS:
@@ -195,15 +443,56 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	}
 	if (rc == -1)
 		reply_text(req, 503, "Service Unavailable", "rendering failed");
-	else
-		reply(req, 200, "OK", formats[fmt].type, out.data, out.len);
+	else if (out.len > CACHE_MAX_BODY) {
+		struct cached once;
+
+		/* Too large to keep: answered the same way, then dropped. */
+		memset(&once, 0, sizeof(once));
+		once.fmt = fmt;
+		once.body = out;
+		memset(&out, 0, sizeof(out));
+		snprintf(once.etag, sizeof(once.etag), "\"n%015llx\"",
+		    (unsigned long long)generation);
+		once.last_modified = h->changed;
+		reply_cached(h, req, &once);
+		buf_free(&once.body);
+		buf_free(&once.gz);
+	} else
+		reply_cached(h, req, cache_put(h, key.data, generation, fmt,
+		    &out));
 done:
+	buf_free(&key);
 	store_items_free(items, n);
 	buf_free(&out);
 	buf_free(&msg);
 	free(self);
 	free(id);
 	free(next);
+	free(alt_rss);
+	free(alt_json);
+}
+
+/* The sources as OPML 2.0, from the config. */
+static void
+serve_opml(struct http *h, struct evhttp_request *req)
+{
+	const struct conf *c = h->conf;
+	struct opml_source *src = xcalloc(c->nfeeds + 1, sizeof(*src));
+	struct buf out = { 0 };
+
+	for (size_t i = 0; i < c->nfeeds; i++) {
+		src[i].name = c->feeds[i].name;
+		src[i].title = c->feeds[i].title;
+		src[i].url = c->feeds[i].url;
+		src[i].tags = c->feeds[i].tags;
+	}
+	if (render_opml(c->title, src, c->nfeeds, &out) == -1)
+		reply_text(req, 503, "Service Unavailable", "rendering failed");
+	else
+		reply(req, 200, "OK", "text/x-opml; charset=utf-8", out.data,
+		    out.len);
+	buf_free(&out);
+	free(src);
 }
 
 static void
@@ -263,6 +552,8 @@ handle(struct evhttp_request *req, void *arg)
 		    path, rawq, &params);
 	else if (strncmp(path, "/c/", 3) == 0)
 		route_channel(h, req, path, rawq, &params);
+	else if (strcmp(path, "/feeds.opml") == 0)
+		serve_opml(h, req);
 	else if (strcmp(path, "/healthz") == 0) {
 		if (store_ping(h->store) == 0)
 			reply_text(req, 200, "OK", "ok");
@@ -370,6 +661,8 @@ http_free(struct http *h)
 		return;
 	if (h->evh != NULL)
 		evhttp_free(h->evh);
+	for (size_t i = 0; i < CACHE_SIZE; i++)
+		cached_clear(&h->cache[i]);
 	free(h->channels);
 	free(h);
 }

@@ -218,26 +218,58 @@ html_form(xmlTextWriterPtr w, const struct render_ctx *ctx)
 }
 
 static int
-html_feeds_line(xmlTextWriterPtr w, const struct render_ctx *ctx)
+html_link(xmlTextWriterPtr w, const char *href, const char *text)
 {
 	int failed = 0;
-	char href[256];
+
+	W(xmlTextWriterStartElement(w, BAD_CAST "a"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST href));
+	W(xmlTextWriterWriteString(w, BAD_CAST text));
+	W(xmlTextWriterEndElement(w));
+	return failed ? -1 : 0;
+}
+
+/* Subscribe: this query in each format, the channels, the sources. */
+static int
+html_feeds_line(xmlTextWriterPtr w, const struct render_ctx *ctx)
+{
+	static const char *const ext[] = { "atom", "rss", "json" };
+	static const char *const label[] = { "Atom", "RSS", "JSON Feed" };
+	int failed = 0;
+	char href[300];
 
 	W(xmlTextWriterStartElement(w, BAD_CAST "p"));
-	W(xmlTextWriterWriteString(w, BAD_CAST "Subscribe: "));
-	W(xmlTextWriterStartElement(w, BAD_CAST "a"));
-	W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ctx->self));
-	W(xmlTextWriterWriteString(w, BAD_CAST "this feed (Atom)"));
-	W(xmlTextWriterEndElement(w));
-	for (size_t i = 0; ctx->channels && ctx->channels[i]; i++) {
+	W(xmlTextWriterWriteString(w, BAD_CAST "Subscribe to this page: "));
+	W(html_link(w, ctx->self, "Atom"));
+	if (ctx->alt_rss != NULL) {
 		W(xmlTextWriterWriteString(w, BAD_CAST " · "));
-		snprintf(href, sizeof(href), "c/%s.atom", ctx->channels[i]);
-		W(xmlTextWriterStartElement(w, BAD_CAST "a"));
-		W(xmlTextWriterWriteAttribute(w, BAD_CAST "href",
-		    BAD_CAST href));
-		W(xmlTextWriterWriteString(w, BAD_CAST ctx->channels[i]));
+		W(html_link(w, ctx->alt_rss, "RSS"));
+	}
+	if (ctx->alt_json != NULL) {
+		W(xmlTextWriterWriteString(w, BAD_CAST " · "));
+		W(html_link(w, ctx->alt_json, "JSON Feed"));
+	}
+	W(xmlTextWriterEndElement(w));
+	if (ctx->channels != NULL && ctx->channels[0] != NULL) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "p"));
+		W(xmlTextWriterWriteString(w, BAD_CAST "Channels:"));
+		for (size_t i = 0; ctx->channels[i] != NULL; i++) {
+			W(xmlTextWriterWriteFormatString(w, "%s %s (", i ? ";" :
+			    "", ctx->channels[i]));
+			for (int f = 0; f < 3; f++) {
+				snprintf(href, sizeof(href), "c/%s.%s",
+				    ctx->channels[i], ext[f]);
+				if (f > 0)
+					W(xmlTextWriterWriteString(w,
+					    BAD_CAST " · "));
+				W(html_link(w, href, label[f]));
+			}
+			W(xmlTextWriterWriteString(w, BAD_CAST ")"));
+		}
 		W(xmlTextWriterEndElement(w));
 	}
+	W(xmlTextWriterStartElement(w, BAD_CAST "p"));
+	W(html_link(w, "feeds.opml", "The sources (OPML)"));
 	W(xmlTextWriterEndElement(w));
 	return failed ? -1 : 0;
 }
@@ -301,6 +333,17 @@ render_html(const struct render_ctx *ctx, const struct item *items, size_t n,
 		W(xmlTextWriterEndElement(w));
 	} else
 		W(elem(w, "p", "No entries."));
+	if (ctx->next != NULL) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "p"));
+		W(xmlTextWriterStartElement(w, BAD_CAST "a"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "rel",
+		    BAD_CAST "next"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "href",
+		    BAD_CAST ctx->next));
+		W(xmlTextWriterWriteString(w, BAD_CAST "Older entries"));
+		W(xmlTextWriterEndElement(w));
+		W(xmlTextWriterEndElement(w));
+	}
 	W(xmlTextWriterEndElement(w));
 	W(xmlTextWriterEndElement(w));
 	return finish(w, xb, failed, out);
@@ -430,6 +473,42 @@ render_rss(const struct render_ctx *ctx, const struct item *items, size_t n,
 	W(xmlTextWriterEndElement(w));
 	for (size_t i = 0; i < n; i++)
 		W(rss_item(w, &items[i]));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterEndElement(w));
+	return finish(w, xb, failed, out);
+}
+
+int
+render_opml(const char *title, const struct opml_source *src, size_t n,
+    struct buf *out)
+{
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(xb, 0);
+	int failed = 0;
+
+	W(xmlTextWriterSetIndent(w, 1));
+	W(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
+	W(xmlTextWriterStartElement(w, BAD_CAST "opml"));
+	W(xmlTextWriterWriteAttribute(w, BAD_CAST "version", BAD_CAST "2.0"));
+	W(xmlTextWriterStartElement(w, BAD_CAST "head"));
+	W(elem(w, "title", title));
+	W(xmlTextWriterEndElement(w));
+	W(xmlTextWriterStartElement(w, BAD_CAST "body"));
+	for (size_t i = 0; i < n; i++) {
+		const char *t = src[i].title ? src[i].title : src[i].name;
+
+		W(xmlTextWriterStartElement(w, BAD_CAST "outline"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+		    BAD_CAST "rss"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "text", BAD_CAST t));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST t));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlUrl",
+		    BAD_CAST src[i].url));
+		if (src[i].tags != NULL)
+			W(xmlTextWriterWriteAttribute(w, BAD_CAST "category",
+			    BAD_CAST src[i].tags));
+		W(xmlTextWriterEndElement(w));
+	}
 	W(xmlTextWriterEndElement(w));
 	W(xmlTextWriterEndElement(w));
 	return finish(w, xb, failed, out);

@@ -19,6 +19,8 @@ struct render_ctx {
 	const char	*self;		/* its absolute URL */
 	const char	*id;		/* its id, the same on every page; NULL: self */
 	const char	*next;		/* the next page's URL (RFC 5005), or NULL */
+	const char	*alt_rss;	/* the HTML page: its query as RSS, */
+	const char	*alt_json;	/* and as JSON Feed (self: as Atom) */
 	const char	*home;		/* the HTML page (base_url) */
 	const char	*query;		/* q as given, for the HTML page */
 	const char	*error;		/* a message for the HTML page, or NULL */
@@ -37,6 +39,16 @@ int	render_text(const struct item *, size_t, struct buf *out);
  * otherwise); atom:link for self and next.
  */
 int	render_rss(const struct render_ctx *, const struct item *, size_t,
+	    struct buf *out);
+/* A source for render_opml.  All borrowed. */
+struct opml_source {
+	const char	*name;
+	const char	*title;		/* NULL: the name */
+	const char	*url;		/* the feed's own URL */
+	const char	*tags;		/* "a, b", or NULL */
+};
+/* OPML 2.0 of the sources: an outline each, type "rss", with its xmlUrl. */
+int	render_opml(const char *title, const struct opml_source *, size_t,
 	    struct buf *out);
 /* JSON Feed 1.1, written with SQLite's JSON1. */
 int	render_json(const struct render_ctx *, const struct item *, size_t,

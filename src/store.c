@@ -348,7 +348,8 @@ enum stmt {
 	ST_ENTRY_REKEY, ST_FEED_CHURN, ST_ENTRY_INSERT, ST_INDEX_QUEUE,
 	ST_INDEX_ANY,
 	ST_KEEP_PER_FEED, ST_KEEP_DAYS, ST_TOMBSTONES_DROP,
-	ST_ITEMS, ST_ITEMS_MATCH, ST_ITEMS_RANK, ST_PING, ST_INDEX_ADD,
+	ST_ITEMS, ST_ITEMS_MATCH, ST_ITEMS_RANK, ST_PING, ST_DATA_VERSION,
+	ST_NEXT_POLL, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
 };
 
@@ -566,6 +567,11 @@ static const char *const sql[ST_COUNT] = {
 	    ITEM_SOURCES
 	    " ORDER BY i.rank LIMIT ?3 OFFSET ?8",
 	[ST_PING] = "SELECT count(*) FROM feeds",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
+	/* The soonest poll of a feed still polled. */
+	[ST_NEXT_POLL] =
+	    "SELECT min(p.next_poll) FROM polls p JOIN feeds f ON f.id = p.feed"
+	    " WHERE f.state != 'gone'",
 	/*
 	 * The next ?1 stories of the backlog, then out of the queue: the
 	 * lowest keys first, in ascending rowid, so that one step follows
@@ -592,6 +598,7 @@ static const char *const sql[ST_COUNT] = {
 
 struct store {
 	sqlite3		*db;
+	uint64_t	 ends;		/* transactions ended here (generation) */
 	sqlite3_stmt	*st[ST_COUNT];
 	int		 busy_ms;	/* store_busy_timeout */
 	int64_t		 keep_days;	/* 0: no limit */
@@ -773,6 +780,9 @@ run(struct store *s, enum stmt i)
 		;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	/* A transaction ended: what readers of this connection see changed. */
+	if (i == ST_COMMIT || i == ST_ROLLBACK)
+		s->ends++;
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1675,4 +1685,29 @@ int
 store_ping(struct store *s)
 {
 	return run(s, ST_PING);
+}
+
+uint64_t
+store_generation(struct store *s)
+{
+	sqlite3_stmt *st = s->st[ST_DATA_VERSION];
+	uint64_t v = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	/* Another connection's commits, then this one's. */
+	return v << 40 ^ s->ends;
+}
+
+int64_t
+store_next_poll(struct store *s)
+{
+	sqlite3_stmt *st = s->st[ST_NEXT_POLL];
+	int64_t t = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return t;
 }

@@ -197,5 +197,13 @@ int	store_check(struct store *, char *err, size_t errlen);
 
 /* 0 when the database answers. */
 int	store_ping(struct store *);
+/*
+ * A number that changes whenever what a read of this connection sees may
+ * have changed: a transaction of its own ended (committed or rolled back),
+ * or another connection committed.  For caches of rendered results.
+ */
+uint64_t store_generation(struct store *);
+/* The soonest next poll of the feeds still polled (seconds); 0: none. */
+int64_t	store_next_poll(struct store *);
 
 #endif

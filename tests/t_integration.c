@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -132,30 +133,79 @@ collect(char *data, size_t size, size_t n, void *arg)
 struct response {
 	long		 code;
 	char		 type[128];
-	struct buf	 body;
+	struct buf	 body;		/* as it came: not decoded */
+	struct buf	 headers;	/* the raw header lines */
 };
 
+/* The value of a response header (the first one), into out; or NULL. */
+static const char *
+header_of(const struct response *r, const char *name, char *out,
+    size_t len)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = r->headers.data; p != NULL && *p != '\0'; ) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+
+			while (*v == ' ')
+				v++;
+			l -= (size_t)(v - p);
+			while (l > 0 && (v[l - 1] == '\r' || v[l - 1] == ' '))
+				l--;
+			snprintf(out, len, "%.*s", (int)l, v);
+			return out;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* A request with extra header lines (NULL-ended, or NULL). */
 static int
-get(const char *url, const char *method, struct response *r)
+request(const char *url, const char *method, const char *const *hdrs,
+    struct response *r)
 {
 	CURL *c = curl_easy_init();
+	struct curl_slist *list = NULL;
 	char *ct = NULL;
 	CURLcode rc;
 
 	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; hdrs != NULL && hdrs[i] != NULL; i++)
+		list = curl_slist_append(list, hdrs[i]);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	if (method != NULL)
+	if (method != NULL && strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (method != NULL)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->code);
 	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
 	snprintf(r->type, sizeof(r->type), "%s", ct ? ct : "");
 	curl_easy_cleanup(c);
+	curl_slist_free_all(list);
 	buf_append(&r->body, "", 0);
+	buf_append(&r->headers, "", 0);
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+static int
+get(const char *url, const char *method, struct response *r)
+{
+	int rc = request(url, method, NULL, r);
+
+	buf_free(&r->headers);
+	return rc;
 }
 
 /* An Atom document, parsed, with an XPath context that knows "a:". */
@@ -768,6 +818,241 @@ check_formats(const char *base)
 	}
 }
 
+/* body, gunzipped into out; 0 or -1. */
+static int
+gunzip(const struct buf *body, struct buf *out)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)body->data;
+	z.avail_in = (uInt)body->len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = inflate(&z, Z_NO_FLUSH);
+		buf_append(out, chunk, sizeof(chunk) - z.avail_out);
+	} while (rc == Z_OK);
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* The HTML page links to its feeds, the channels', the sources, the next. */
+static void
+check_html_links(const char *base)
+{
+	static const char *const want[] = {
+		"//a[@href='http://sluice.test/feed.atom?q=diffusion&limit=3']",
+		"//a[@href='http://sluice.test/feed.rss?q=diffusion&limit=3']",
+		"//a[@href='http://sluice.test/feed.json?q=diffusion&limit=3']",
+		"//a[@href='c/cl.atom']", "//a[@href='c/cl.rss']",
+		"//a[@href='c/cl.json']", "//a[@href='feeds.opml']",
+		"//a[@rel='next' and starts-with(@href, "
+		    "'http://sluice.test/?q=diffusion&limit=3&cursor=d')]",
+	};
+	char url[600];
+	struct response r;
+	htmlDocPtr html;
+	xmlXPathContextPtr xp;
+	struct atom a;
+
+	snprintf(url, sizeof(url), "%s?q=diffusion&limit=3", base);
+	get(url, NULL, &r);
+	html = htmlReadMemory(r.body.data, (int)r.body.len, NULL, "UTF-8",
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	xp = xmlXPathNewContext(html);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST want[i],
+		    xp);
+
+		ok(o && o->nodesetval && o->nodesetval->nodeNr == 1,
+		    "the page has %s", want[i]);
+		xmlXPathFreeObject(o);
+	}
+	xmlXPathFreeContext(xp);
+	xmlFreeDoc(html);
+	buf_free(&r.body);
+
+	snprintf(url, sizeof(url), "%sfeeds.opml", base);
+	get(url, NULL, &r);
+	is_int(200, r.code, "/feeds.opml answers 200");
+	ok(strncmp(r.type, "text/x-opml", 11) == 0, "  as text/x-opml (%s)",
+	    r.type);
+	if (ok(atom_parse(&a, &r) == 0, "  well-formed")) {
+		is_int(9, count(&a, "/opml[@version='2.0']/body/outline[@type="
+		    "'rss' and @text and @xmlUrl]"), "  an outline with its "
+		    "xmlUrl for each of the 9 feeds");
+		is_int(1, count(&a, "/opml/body/outline[contains(@xmlUrl, "
+		    "'/feeds/arxiv-cs.xml')]"), "  arxiv's URL among them");
+		atom_free(&a);
+	}
+	buf_free(&r.body);
+}
+
+/*
+ * Re-polling costs almost nothing: a strong ETag and a Last-Modified,
+ * 304s for both (the ETag wins), gzip when asked, a max-age, HEAD.
+ */
+static void
+check_caching(const char *base)
+{
+	char url[600], etag[64], etag2[64], lm[64], v[128], line[200];
+	struct response r, g;
+	struct buf plain = { 0 };
+	long age;
+
+	snprintf(url, sizeof(url), "%sfeed.atom?q=continual", base);
+	request(url, NULL, NULL, &r);
+	is_int(200, r.code, "caching: a feed answers 200");
+	if (!ok(header_of(&r, "ETag", etag, sizeof(etag)) != NULL &&
+	    etag[0] == '"' && etag[strlen(etag) - 1] == '"',
+	    "  with a strong ETag (%s)", etag)) {
+		buf_free(&r.body);
+		buf_free(&r.headers);
+		return;
+	}
+	ok(header_of(&r, "Last-Modified", lm, sizeof(lm)) != NULL,
+	    "  and a Last-Modified (%s)", lm);
+	ok(header_of(&r, "Cache-Control", v, sizeof(v)) != NULL &&
+	    sscanf(v, "max-age=%ld", &age) == 1 && age >= 10 && age <= 3600,
+	    "  and a max-age from 10 s to an hour (%s)", v);
+	ok(header_of(&r, "Vary", v, sizeof(v)) != NULL &&
+	    strcmp(v, "Accept-Encoding") == 0, "  varying by Accept-Encoding");
+	ok(header_of(&r, "X-Content-Type-Options", v, sizeof(v)) != NULL &&
+	    strcmp(v, "nosniff") == 0, "  nosniff");
+	ok(header_of(&r, "Content-Encoding", v, sizeof(v)) == NULL,
+	    "  not compressed when not asked");
+	buf_append(&plain, r.body.data, r.body.len);
+	buf_free(&r.body);
+	buf_free(&r.headers);
+
+	request(url, NULL, NULL, &r);
+	ok(r.code == 200 && header_of(&r, "ETag", etag2, sizeof(etag2)) &&
+	    strcmp(etag, etag2) == 0 && r.body.len == plain.len &&
+	    memcmp(r.body.data, plain.data, plain.len) == 0,
+	    "the same request again: the same body and ETag");
+	buf_free(&r.body);
+	buf_free(&r.headers);
+
+	{
+		const char *h1[] = { line, NULL };
+
+		snprintf(line, sizeof(line), "If-None-Match: %s", etag);
+		request(url, NULL, h1, &r);
+		is_int(304, r.code, "If-None-Match with it: 304");
+		ok(r.body.len == 0 && header_of(&r, "ETag", etag2,
+		    sizeof(etag2)) && strcmp(etag, etag2) == 0,
+		    "  no body, the ETag again");
+		buf_free(&r.body);
+		buf_free(&r.headers);
+		snprintf(line, sizeof(line), "If-None-Match: \"x\", W/%s",
+		    etag);
+		request(url, NULL, h1, &r);
+		is_int(304, r.code, "  in a list, weak: 304");
+		buf_free(&r.body);
+		buf_free(&r.headers);
+		snprintf(line, sizeof(line), "If-None-Match: \"other\"");
+		request(url, NULL, h1, &r);
+		is_int(200, r.code, "another ETag: 200");
+		buf_free(&r.body);
+		buf_free(&r.headers);
+		snprintf(line, sizeof(line), "If-Modified-Since: %s", lm);
+		request(url, NULL, h1, &r);
+		is_int(304, r.code, "If-Modified-Since its Last-Modified: 304");
+		buf_free(&r.body);
+		buf_free(&r.headers);
+	}
+	{
+		char l1[200], l2[200];
+		const char *h2[] = { l1, l2, NULL };
+
+		snprintf(l1, sizeof(l1), "If-None-Match: \"other\"");
+		snprintf(l2, sizeof(l2), "If-Modified-Since: %s", lm);
+		request(url, NULL, h2, &r);
+		is_int(200, r.code, "a stale ETag and a fresh date: 200 (the "
+		    "ETag wins)");
+		buf_free(&r.body);
+		buf_free(&r.headers);
+	}
+	{
+		const char *gz[] = { "Accept-Encoding: gzip, deflate", NULL };
+		const char *no[] = { "Accept-Encoding: gzip;q=0, identity",
+		    NULL };
+		struct buf un = { 0 };
+
+		request(url, NULL, gz, &g);
+		ok(g.code == 200 && header_of(&g, "Content-Encoding", v,
+		    sizeof(v)) && strcmp(v, "gzip") == 0, "Accept-Encoding: "
+		    "gzip: a gzip body");
+		ok(gunzip(&g.body, &un) == 0 && un.len == plain.len &&
+		    memcmp(un.data, plain.data, plain.len) == 0 &&
+		    g.body.len < plain.len, "  that inflates to the same "
+		    "document (%zu bytes from %zu)", g.body.len, plain.len);
+		ok(header_of(&g, "ETag", etag2, sizeof(etag2)) &&
+		    strcmp(etag, etag2) == 0, "  under the same ETag");
+		buf_free(&un);
+		buf_free(&g.body);
+		buf_free(&g.headers);
+		request(url, NULL, no, &g);
+		ok(g.code == 200 && header_of(&g, "Content-Encoding", v,
+		    sizeof(v)) == NULL && g.body.len == plain.len,
+		    "gzip;q=0: not compressed");
+		buf_free(&g.body);
+		buf_free(&g.headers);
+	}
+	request(url, "HEAD", NULL, &r);
+	ok(r.code == 200 && r.body.len == 0 && header_of(&r, "ETag", etag2,
+	    sizeof(etag2)) && strcmp(etag, etag2) == 0, "HEAD: 200, the "
+	    "ETag, no body");
+	buf_free(&r.body);
+	buf_free(&r.headers);
+
+	/* Another query, and a page of a different size: other ETags. */
+	snprintf(url, sizeof(url), "%sfeed.atom?q=continual&limit=2", base);
+	request(url, NULL, NULL, &r);
+	ok(r.code == 200 && header_of(&r, "ETag", etag2, sizeof(etag2)) &&
+	    strcmp(etag, etag2) != 0, "another page: another ETag");
+	buf_free(&r.body);
+	buf_free(&r.headers);
+	snprintf(url, sizeof(url), "%s", base);
+	request(url, NULL, NULL, &r);
+	ok(r.code == 200 && header_of(&r, "Content-Security-Policy", v,
+	    sizeof(v)) && strstr(v, "default-src 'none'") != NULL &&
+	    header_of(&r, "ETag", etag2, sizeof(etag2)) != NULL,
+	    "the HTML page: a strict CSP, and an ETag");
+	buf_free(&r.body);
+	buf_free(&r.headers);
+	buf_free(&plain);
+}
+
+/* The growing feed's next poll changes the store: the ETag changes. */
+static void
+check_etag_moves(const char *base)
+{
+	char url[600], e1[64] = "", e2[64] = "";
+	struct response r;
+	int64_t end = tu_now_ms() + 15000;
+
+	snprintf(url, sizeof(url), "%sfeed.atom?q=sprout", base);
+	request(url, NULL, NULL, &r);
+	header_of(&r, "ETag", e1, sizeof(e1));
+	buf_free(&r.body);
+	buf_free(&r.headers);
+	do {
+		usleep(300 * 1000);
+		request(url, NULL, NULL, &r);
+		header_of(&r, "ETag", e2, sizeof(e2));
+		buf_free(&r.body);
+		buf_free(&r.headers);
+	} while (strcmp(e1, e2) == 0 && tu_now_ms() < end);
+	ok(e1[0] != '\0' && strcmp(e1, e2) != 0, "a new entry in the store: "
+	    "a new ETag (%s, then %s)", e1, e2);
+}
+
 /* Pages of limit entries, each next link followed: the whole list. */
 static void
 check_paging(const char *base, const char *fmt, const char *query,
@@ -1039,6 +1324,9 @@ check_serve(int origin_port)
 	check_paging(base, "json", "&q=continual+OR+learning", 5);
 	check_paging(base, "atom", "&q=continual&sort=relevance", 4);
 	check_params(base);
+	check_caching(base);
+	check_html_links(base);
+	check_etag_moves(base);
 	check_locked(base);
 	ok(wait_log(&p, "another process holds the write lock", 1000),
 	    "the server saw the lock and paused its polls");
