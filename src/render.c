@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <libxml/entities.h>
 #include <libxml/xmlwriter.h>
 #include <sqlite3.h>
 
@@ -398,8 +399,17 @@ rss_item(xmlTextWriterPtr w, const struct item *it)
 	W(xmlTextWriterEndElement(w));
 	W(elem(w, "pubDate", rfc822(it->published != DATE_NONE ?
 	    it->published : it->date, d)));
-	if (it->text != NULL && *it->text != '\0')
-		W(elem(w, "description", it->text));
+	if (it->text != NULL && *it->text != '\0') {
+		/*
+		 * Readers take an RSS description as HTML: the plain text is
+		 * escaped as HTML (libxml2), then as XML by the writer.
+		 */
+		xmlChar *html = xmlEncodeSpecialChars(NULL, BAD_CAST it->text);
+
+		W(elem(w, "description", html != NULL ? (const char *)html :
+		    ""));
+		xmlFree(html);
+	}
 	if (it->author != NULL && is_email(it->author))
 		W(elem(w, "author", it->author));
 	else if (it->author != NULL)

@@ -18,6 +18,8 @@
 #include <libxml/xpathInternals.h>
 #include <sqlite3.h>
 
+#include <libxml/entities.h>
+
 #include "buf.h"
 #include "date.h"
 #include "parse.h"
@@ -508,6 +510,122 @@ done:
 	sqlite3_close(jdb);
 }
 
+/* The RSS description as HTML would show it: HOSTILE, escaped once. */
+static char *
+html_text(const char *s)
+{
+	xmlChar *e = xmlEncodeSpecialChars(NULL, BAD_CAST s);
+	char *r = strdup((const char *)e);
+
+	xmlFree(e);
+	return r;
+}
+
+static void
+test_rss(void)
+{
+	struct render_ctx ctx = {
+		.title = "Merged <feed> & co",
+		.self = "http://localhost:8080/feed.rss?q=a%20b&limit=2",
+		.next = "http://localhost:8080/feed.rss?q=a%20b&limit=2&cursor=d1",
+		.home = "http://localhost:8080/",
+	};
+	struct item it[2];
+	struct buf out = { 0 };
+	xmlDocPtr doc;
+	xmlXPathContextPtr x;
+	char *want;
+
+	make_items(it);
+	free(it[1].author);
+	it[1].author = strdup("ann@example.org");
+	if (!ok(render_rss(&ctx, it, 2, &out) == 0, "render_rss returns 0"))
+		return;
+	doc = xmlReadMemory(out.data, (int)out.len, NULL, NULL,
+	    XML_PARSE_NONET);
+	if (!ok(doc != NULL, "the RSS is well-formed XML")) {
+		buf_free(&out);
+		items_clear(it, 2);
+		return;
+	}
+	x = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(x, BAD_CAST "atom", BAD_CAST ATOM_NS);
+	xmlXPathRegisterNs(x, BAD_CAST "dc",
+	    BAD_CAST "http://purl.org/dc/elements/1.1/");
+	is_xpath(x, "string(/rss/@version)", "2.0", "rss version 2.0");
+	is_xpath(x, "string(/rss/channel/title)", ctx.title, "channel title");
+	is_xpath(x, "string(/rss/channel/atom:link[@rel='self']/@href)",
+	    ctx.self, "atom:link self");
+	is_xpath(x, "string(/rss/channel/atom:link[@rel='next']/@href)",
+	    ctx.next, "atom:link next");
+	is_int(2, xn(x, "count(/rss/channel/item)"), "two items");
+	is_xpath(x, "string(//item[1]/title)", HOSTILE, "the title as text");
+	want = html_text(HOSTILE);
+	is_xpath(x, "string(//item[1]/description)", want, "the description "
+	    "escaped as HTML, for readers that take it as HTML");
+	free(want);
+	is_xpath(x, "string(//item[1]/guid)", it[0].uid, "guid: the uid");
+	is_xpath(x, "string(//item[1]/guid/@isPermaLink)", "false",
+	    "  not a permalink");
+	is_xpath(x, "string(//item[1]/pubDate)",
+	    "Tue, 11 Mar 2025 08:00:00 +0000", "pubDate in RFC 822");
+	is_int(0, xn(x, "count(//item[1]/author)"), "a named author is no "
+	    "<author> (which wants an e-mail address)");
+	is_xpath(x, "string(//item[1]/dc:creator)", it[0].author,
+	    "  but dc:creator");
+	is_xpath(x, "string(//item[2]/author)", "ann@example.org",
+	    "an e-mail address is <author>");
+	is_int(3, xn(x, "count(//item[1]/category)"), "a category per tag");
+	is_xpath(x, "string(//item[1]/category[2])", "a & b", "  as text");
+	is_xpath(x, "string(//item[1]/source/@url)", it[0].feed_url,
+	    "source url: the feed's");
+	is_xpath(x, "string(//item[1]/source)", it[0].feed_title,
+	    "  its title");
+	is_xpath(x, "string(//item[2]/pubDate)",
+	    "Sun, 09 Mar 2025 06:00:00 +0000", "no date: the date it has");
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	buf_free(&out);
+	items_clear(it, 2);
+}
+
+static void
+test_opml(void)
+{
+	struct opml_source src[] = {
+		{ "arxiv", NULL, "https://arxiv.example.org/rss?a=1&b=2", NULL },
+		{ "blog", "Lab <blog>", "https://blog.example.org/feed.xml",
+		    "ml, lab" },
+	};
+	struct buf out = { 0 };
+	xmlDocPtr doc;
+	xmlXPathContextPtr x;
+
+	ok(render_opml("Sources & co", src, 2, &out) == 0, "render_opml");
+	doc = xmlReadMemory(out.data, (int)out.len, NULL, NULL,
+	    XML_PARSE_NONET);
+	if (!ok(doc != NULL, "the OPML is well-formed")) {
+		buf_free(&out);
+		return;
+	}
+	x = xmlXPathNewContext(doc);
+	is_xpath(x, "string(/opml/@version)", "2.0", "OPML 2.0");
+	is_xpath(x, "string(/opml/head/title)", "Sources & co", "its title");
+	is_int(2, xn(x, "count(/opml/body/outline[@type='rss'])"),
+	    "an outline per source");
+	is_xpath(x, "string(//outline[1]/@xmlUrl)", src[0].url,
+	    "  with its xmlUrl");
+	is_xpath(x, "string(//outline[1]/@text)", "arxiv", "  no title: the "
+	    "name");
+	is_xpath(x, "string(//outline[2]/@title)", "Lab <blog>",
+	    "  a title as text");
+	is_xpath(x, "string(//outline[2]/@category)", "ml, lab",
+	    "  its tags as the category");
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -515,6 +633,8 @@ main(void)
 	test_atom();
 	test_html();
 	test_json();
+	test_rss();
+	test_opml();
 	xmlCleanupParser();
 	return done_testing();
 }
