@@ -5,6 +5,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <stdio.h>
@@ -42,6 +43,7 @@ struct cached {
 };
 
 #define CACHE_SIZE	64
+#define OTHERS_MS	100	/* another process's commit shows within */
 #define CACHE_MAX_BODY	(4 << 20)	/* larger answers are not kept */
 #define GZIP_MIN	512		/* smaller ones are not compressed */
 
@@ -56,6 +58,8 @@ struct http {
 	uint64_t		 generation;	/* the store's, last seen */
 	int64_t			 changed;	/* when it was seen to change */
 	int64_t			 next_poll;	/* the soonest, as of then */
+	int64_t			 others_at;	/* when others' commits were */
+						/* last looked for (ms) */
 };
 
 enum format { FMT_ATOM, FMT_RSS, FMT_JSON, FMT_HTML };
@@ -99,6 +103,15 @@ reply(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_add(out, body, len);
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* HTTP-date (RFC 9110 5.6.7), in English whatever the locale. */
@@ -362,11 +375,17 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	struct buf key = { 0 };
 	struct cached *hit;
 	uint64_t generation;
+	int64_t now_ms;
 	int rc;
 
 	/* The same request as one answered since the store last changed. */
 	buf_printf(&key, "%s?%s", path, rawq != NULL ? rawq : "");
-	generation = store_generation(h->store);
+	/* Other writers' commits: looked for at most every OTHERS_MS. */
+	now_ms = mono_ms();
+	generation = store_generation(h->store, now_ms - h->others_at >=
+	    OTHERS_MS);
+	if (now_ms - h->others_at >= OTHERS_MS)
+		h->others_at = now_ms;
 	if (generation != h->generation || h->changed == 0) {
 		h->generation = generation;
 		h->changed = time(NULL);
@@ -646,6 +665,18 @@ http_new(struct event_base *base, const struct conf *conf,
 	    (unsigned short)port)) == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", listen);
 		goto fail;
+	}
+	/*
+	 * Answers go out as soon as they are written: with Nagle's
+	 * algorithm a body that follows its headers waits for the client's
+	 * delayed ACK (40 ms a request).  Accepted sockets inherit the
+	 * option from the listener (Linux, the BSDs).
+	 */
+	{
+		int one = 1;
+
+		setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP,
+		    TCP_NODELAY, &one, sizeof(one));
 	}
 	describe_bound(h, bs);
 	return h;

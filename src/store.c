@@ -599,6 +599,7 @@ static const char *const sql[ST_COUNT] = {
 struct store {
 	sqlite3		*db;
 	uint64_t	 ends;		/* transactions ended here (generation) */
+	uint64_t	 data_version;	/* PRAGMA data_version, last read */
 	sqlite3_stmt	*st[ST_COUNT];
 	int		 busy_ms;	/* store_busy_timeout */
 	int64_t		 keep_days;	/* 0: no limit */
@@ -1688,16 +1689,18 @@ store_ping(struct store *s)
 }
 
 uint64_t
-store_generation(struct store *s)
+store_generation(struct store *s, int others)
 {
 	sqlite3_stmt *st = s->st[ST_DATA_VERSION];
-	uint64_t v = 0;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (others) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			s->data_version = (uint64_t)sqlite3_column_int64(st,
+			    0);
+		sqlite3_reset(st);
+	}
 	/* Another connection's commits, then this one's. */
-	return v << 40 ^ s->ends;
+	return s->data_version << 40 ^ s->ends;
 }
 
 int64_t

@@ -200,9 +200,11 @@ int	store_ping(struct store *);
 /*
  * A number that changes whenever what a read of this connection sees may
  * have changed: a transaction of its own ended (committed or rolled back),
- * or another connection committed.  For caches of rendered results.
+ * or, when others is set, another connection committed (a read of PRAGMA
+ * data_version; without others, the last one read counts).  For caches of
+ * rendered results.
  */
-uint64_t store_generation(struct store *);
+uint64_t store_generation(struct store *, int others);
 /* The soonest next poll of the feeds still polled (seconds); 0: none. */
 int64_t	store_next_poll(struct store *);
 
