@@ -40,6 +40,7 @@ static const struct key keys[] = {
 	{ S_SERVER, "base_url", K_BASE, C(base_url), 0, 0 },
 	{ S_SERVER, "title", K_STR, C(title), 0, 0 },
 	{ S_SERVER, "page_size", K_INT, C(page_size), 1, 500 },
+	{ S_SERVER, "workers", K_INT, C(workers), 1, 64 },
 	{ S_STORE, "path", K_PATH, C(store_path), 0, 0 },
 	{ S_STORE, "keep_days", K_INT, C(keep_days), 0, 100000 },
 	{ S_STORE, "keep_per_feed", K_INT, C(keep_per_feed), 0, 100000000 },
@@ -480,6 +481,7 @@ set_defaults(struct conf *c)
 	c->listen = xstrdup("127.0.0.1:8080");
 	c->title = xstrdup("sluice");
 	c->page_size = 50;
+	c->workers = 1;
 	buf_printf(&b, "%s/sluice.db", c->dir);
 	c->store_path = buf_steal(&b);
 	c->keep_days = 90;

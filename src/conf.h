@@ -39,6 +39,7 @@ struct conf {
 	char	*base_url;	/* ends with '/' */
 	char	*title;
 	int64_t	 page_size;
+	int64_t	 workers;	/* processes answering HTTP: 1 polls too */
 
 	char	*store_path;	/* absolute */
 	int64_t	 keep_days;

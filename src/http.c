@@ -8,15 +8,18 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
 #include <event2/buffer.h>
+#include <event2/util.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -37,6 +40,7 @@ struct cached {
 	uint64_t	 generation;
 	int		 fmt;
 	struct buf	 body, gz;
+	struct evbuffer	*ev_body, *ev_gz;	/* the same, sent by reference */
 	char		 etag[24];	/* "\"...\"", a hash of body */
 	int64_t		 last_modified;
 	uint64_t	 used;		/* for eviction: the oldest use goes */
@@ -87,9 +91,13 @@ format_of(const char *name, size_t *stem)
 	return -1;
 }
 
+/*
+ * Sends an answer: body copied, or, when ref is not NULL, ref's content
+ * by reference (libevent keeps it alive until it is written).
+ */
 static void
-reply(struct evhttp_request *req, int code, const char *reason,
-    const char *type, const char *body, size_t len)
+reply_body(struct evhttp_request *req, int code, const char *reason,
+    const char *type, const char *body, size_t len, struct evbuffer *ref)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct evbuffer *out = evbuffer_new();
@@ -100,9 +108,32 @@ reply(struct evhttp_request *req, int code, const char *reason,
 	    "text/html", 9) == 0 ? "default-src 'none'; style-src "
 	    "'unsafe-inline'; form-action 'self'; base-uri 'none'; "
 	    "frame-ancestors 'none'" : "default-src 'none'; sandbox");
-	evbuffer_add(out, body, len);
+	if (ref != NULL)
+		evbuffer_add_buffer_reference(out, ref);
+	else
+		evbuffer_add(out, body, len);
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
+}
+
+static void
+reply(struct evhttp_request *req, int code, const char *reason,
+    const char *type, const char *body, size_t len)
+{
+	reply_body(req, code, reason, type, body, len, NULL);
+}
+
+/* An evbuffer holding a copy of b, to send by reference; or NULL. */
+static struct evbuffer *
+ev_copy(const struct buf *b)
+{
+	struct evbuffer *e = evbuffer_new();
+
+	if (e != NULL && evbuffer_add(e, b->data, b->len) == -1) {
+		evbuffer_free(e);
+		e = NULL;
+	}
+	return e;
 }
 
 static int64_t
@@ -248,17 +279,18 @@ reply_cached(struct http *h, struct evhttp_request *req, struct cached *c)
 		return;
 	}
 	if (c->body.len >= GZIP_MIN && takes_gzip(req)) {
-		if (c->gz.len == 0)
-			gzip_body(&c->body, &c->gz);
+		if (c->gz.len == 0 && gzip_body(&c->body, &c->gz) == 0 &&
+		    c->key != NULL)
+			c->ev_gz = ev_copy(&c->gz);
 		if (c->gz.len > 0) {
 			evhttp_add_header(hd, "Content-Encoding", "gzip");
-			reply(req, 200, "OK", formats[c->fmt].type, c->gz.data,
-			    c->gz.len);
+			reply_body(req, 200, "OK", formats[c->fmt].type,
+			    c->gz.data, c->gz.len, c->ev_gz);
 			return;
 		}
 	}
-	reply(req, 200, "OK", formats[c->fmt].type, c->body.data,
-	    c->body.len);
+	reply_body(req, 200, "OK", formats[c->fmt].type, c->body.data,
+	    c->body.len, c->ev_body);
 }
 
 /* The cached answer to key if the store has not changed since; or NULL. */
@@ -283,6 +315,10 @@ cached_clear(struct cached *c)
 	free(c->key);
 	buf_free(&c->body);
 	buf_free(&c->gz);
+	if (c->ev_body != NULL)
+		evbuffer_free(c->ev_body);	/* what is in flight stays */
+	if (c->ev_gz != NULL)
+		evbuffer_free(c->ev_gz);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -303,6 +339,7 @@ cache_put(struct http *h, const char *key, uint64_t generation, int fmt,
 	c->fmt = fmt;
 	c->body = *body;
 	memset(body, 0, sizeof(*body));
+	c->ev_body = ev_copy(&c->body);
 	for (size_t i = 0; i < c->body.len; i++) {
 		hash ^= (unsigned char)c->body.data[i];
 		hash *= 0x100000001b3ULL;
@@ -604,40 +641,83 @@ split_listen(const char *listen, char *addr, size_t len, int *port)
 	return *addr == '\0' ? -1 : 0;
 }
 
-static void
-describe_bound(struct http *h, struct evhttp_bound_socket *bs)
+void
+http_socket_name(int fd, char *out, size_t len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[64];
-	int port = 0;
 
-	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
-	    &sl) == -1)
+	*out = '\0';
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
 		return;
 	if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-		snprintf(h->bound, sizeof(h->bound), "[%s]:%d", host, port);
+		snprintf(out, len, "[%s]:%d", host, ntohs(s6->sin6_port));
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-		snprintf(h->bound, sizeof(h->bound), "%s:%d", host, port);
+		snprintf(out, len, "%s:%d", host, ntohs(s4->sin_port));
 	}
 }
 
+int
+http_listen(const char *where, int reuseport, char *err, size_t errlen)
+{
+	struct evutil_addrinfo hints, *ai = NULL;
+	char addr[64], port_s[16];
+	int port, fd = -1, one = 1;
+
+	if (split_listen(where, addr, sizeof(addr), &port) == -1 ||
+	    port < 0 || port > 65535) {
+		snprintf(err, errlen, "bad listen address: %s", where);
+		return -1;
+	}
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_ADDRCONFIG;
+	if (evutil_getaddrinfo(addr, port_s, &hints, &ai) != 0 || ai == NULL) {
+		snprintf(err, errlen, "cannot listen on %s: no such address",
+		    where);
+		return -1;
+	}
+	if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1 ||
+	    evutil_make_listen_socket_reuseable(fd) == -1 ||
+	    evutil_make_socket_nonblocking(fd) == -1 ||
+	    evutil_make_socket_closeonexec(fd) == -1 ||
+	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) == -1) ||
+	    bind(fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) == -1 ||
+	    listen(fd, 1024) == -1) {
+		snprintf(err, errlen, "cannot listen on %s: %s", where,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		evutil_freeaddrinfo(ai);
+		return -1;
+	}
+	evutil_freeaddrinfo(ai);
+	/*
+	 * Answers go out as soon as they are written: with Nagle's
+	 * algorithm a body that follows its headers waits for the client's
+	 * delayed ACK (40 ms a request).  Accepted sockets inherit the
+	 * option from the listener (Linux, the BSDs).
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
 struct http *
-http_new(struct event_base *base, const struct conf *conf,
-    struct store *store, const char *listen, char *err, size_t errlen)
+http_new_fd(struct event_base *base, const struct conf *conf,
+    struct store *store, int fd, char *err, size_t errlen)
 {
 	struct http *h = xcalloc(1, sizeof(*h));
 	struct evhttp_bound_socket *bs;
-	char addr[64];
-	int port;
 
 	h->conf = conf;
 	h->store = store;
@@ -656,33 +736,30 @@ http_new(struct event_base *base, const struct conf *conf,
 	evhttp_set_max_body_size(h->evh, 4096);
 	evhttp_set_timeout(h->evh, 30);
 	evhttp_set_gencb(h->evh, handle, h);
-	if (split_listen(listen, addr, sizeof(addr), &port) == -1 ||
-	    port < 0 || port > 65535) {
-		snprintf(err, errlen, "bad listen address: %s", listen);
+	if ((bs = evhttp_accept_socket_with_handle(h->evh, fd)) == NULL) {
+		snprintf(err, errlen, "cannot accept on the listening socket");
 		goto fail;
 	}
-	if ((bs = evhttp_bind_socket_with_handle(h->evh, addr,
-	    (unsigned short)port)) == NULL) {
-		snprintf(err, errlen, "cannot listen on %s", listen);
-		goto fail;
-	}
-	/*
-	 * Answers go out as soon as they are written: with Nagle's
-	 * algorithm a body that follows its headers waits for the client's
-	 * delayed ACK (40 ms a request).  Accepted sockets inherit the
-	 * option from the listener (Linux, the BSDs).
-	 */
-	{
-		int one = 1;
-
-		setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP,
-		    TCP_NODELAY, &one, sizeof(one));
-	}
-	describe_bound(h, bs);
+	http_socket_name(evhttp_bound_socket_get_fd(bs), h->bound,
+	    sizeof(h->bound));
 	return h;
 fail:
 	http_free(h);
 	return NULL;
+}
+
+struct http *
+http_new(struct event_base *base, const struct conf *conf,
+    struct store *store, const char *listen, char *err, size_t errlen)
+{
+	int fd = http_listen(listen, 0, err, errlen);
+	struct http *h;
+
+	if (fd == -1)
+		return NULL;
+	if ((h = http_new_fd(base, conf, store, fd, err, errlen)) == NULL)
+		close(fd);
+	return h;
 }
 
 void

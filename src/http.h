@@ -21,6 +21,20 @@ struct http;
 struct http	*http_new(struct event_base *, const struct conf *,
 		    struct store *, const char *listen, char *err,
 		    size_t errlen);
+/*
+ * A listening socket for listen (non-blocking, close-on-exec, with
+ * TCP_NODELAY for the connections it accepts), for http_new_fd; with
+ * reuseport, SO_REUSEPORT, so that worker processes listen on the same
+ * address with sockets of their own and the kernel spreads connections
+ * over them.  The descriptor, or -1 + err.
+ */
+int		 http_listen(const char *listen, int reuseport, char *err,
+		    size_t errlen);
+/* The address a socket is bound to, "ADDR:PORT" or "[V6]:PORT". */
+void		 http_socket_name(int fd, char *out, size_t len);
+/* Serves the connections fd accepts; the struct http owns fd. */
+struct http	*http_new_fd(struct event_base *, const struct conf *,
+		    struct store *, int fd, char *err, size_t errlen);
 void		 http_free(struct http *);
 /* The address actually bound, "ADDR:PORT". */
 const char	*http_bound(const struct http *);

@@ -4,6 +4,10 @@
  * the open transaction (see open_tx), and the schedule says when to come
  * back.  In serve mode the HTTP server shares the loop.
  */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -640,6 +644,127 @@ schedule_all(struct loop *l)
 	}
 }
 
+/* A worker's signals: SIGTERM and SIGINT stop it, SIGHUP is the parent's. */
+static void
+worker_signal(evutil_socket_t sig, short what, void *arg)
+{
+	if (sig != SIGHUP)
+		event_base_loopbreak(arg);
+}
+
+/*
+ * A worker process: answers HTTP on the parent's address, from a
+ * listening socket and a store connection of its own, and nothing else
+ * (the parent polls).  It sees the parent's commits through PRAGMA
+ * data_version.  Returns the exit status.
+ */
+static int
+worker_main(const struct conf *conf, int parent_fd, pid_t parent)
+{
+	struct event_base *base;
+	struct store *store;
+	struct http *h;
+	struct event *sigs[3];
+	const int signos[3] = { SIGINT, SIGTERM, SIGHUP };
+	char err[256], where[128];
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);	/* not outliving the parent */
+	if (getppid() != parent)
+		return 0;
+	/* A socket of its own on the parent's address (SO_REUSEPORT). */
+	http_socket_name(parent_fd, where, sizeof(where));
+	close(parent_fd);
+	if ((fd = http_listen(where, 1, err, sizeof(err))) == -1) {
+		log_warnx("worker: %s", err);
+		return 1;
+	}
+	if ((base = event_base_new()) == NULL)
+		return 1;
+	if ((store = store_open(conf->store_path, err, sizeof(err))) == NULL) {
+		log_warnx("worker: store: %s", err);
+		return 1;
+	}
+	store_busy_timeout(store, 250);
+	if ((h = http_new_fd(base, conf, store, fd, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("worker: %s", err);
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(base, signos[i], worker_signal, base);
+		event_add(sigs[i], NULL);
+	}
+	event_base_dispatch(base);
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	http_free(h);
+	store_close(store);
+	event_base_free(base);
+	return 0;
+}
+
+/*
+ * workers - 1 processes forked to answer HTTP beside this one, before
+ * this one opens anything it could not share: the store is migrated first
+ * and closed.  Their PIDs go into kids; the count started.
+ */
+static size_t
+start_workers(const struct conf *conf, int fd, pid_t *kids, size_t n)
+{
+	struct store *s;
+	char err[256];
+	size_t started = 0;
+	pid_t parent = getpid();
+
+	if (n == 0)
+		return 0;
+	if ((s = store_open(conf->store_path, err, sizeof(err))) == NULL) {
+		log_warnx("store: %s", err);
+		return 0;
+	}
+	store_close(s);
+	fflush(stderr);
+	for (size_t i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(worker_main(conf, fd, parent));
+		if (pid == -1) {
+			log_warnx("cannot start a worker: %s", strerror(errno));
+			break;
+		}
+		kids[started++] = pid;
+	}
+	return started;
+}
+
+/* Stops the workers: SIGTERM, then SIGKILL to any left after 5 s. */
+static void
+stop_workers(pid_t *kids, size_t n)
+{
+	int64_t end = mono_ms() + 5000;
+	size_t left = n;
+
+	for (size_t i = 0; i < n; i++)
+		kill(kids[i], SIGTERM);
+	while (left > 0 && mono_ms() < end) {
+		for (size_t i = 0; i < n; i++)
+			if (kids[i] > 0 && waitpid(kids[i], NULL, WNOHANG) ==
+			    kids[i]) {
+				kids[i] = 0;
+				left--;
+			}
+		if (left > 0)
+			usleep(20 * 1000);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+}
+
 int
 server_serve(const struct conf *conf, const char *listen)
 {
@@ -647,13 +772,25 @@ server_serve(const struct conf *conf, const char *listen)
 	struct http *h = NULL;
 	struct event *sigs[3] = { NULL, NULL, NULL };
 	const int signos[3] = { SIGINT, SIGTERM, SIGHUP };
+	pid_t kids[64];
+	size_t nkids = 0;
 	char err[256];
-	int rc = 1;
+	int rc = 1, fd;
 
-	if (loop_init(&l, conf) == -1)
+	memset(&l, 0, sizeof(l));
+	if ((fd = http_listen(listen ? listen : conf->listen, conf->workers > 1,
+	    err, sizeof(err))) == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	nkids = start_workers(conf, fd, kids, (size_t)conf->workers - 1);
+	if (loop_init(&l, conf) == -1) {
+		close(fd);
 		goto done;
-	if ((h = http_new(l.base, conf, l.store, listen ? listen :
-	    conf->listen, err, sizeof(err))) == NULL) {
+	}
+	if ((h = http_new_fd(l.base, conf, l.store, fd, err, sizeof(err))) ==
+	    NULL) {
+		close(fd);
 		log_warnx("%s", err);
 		goto done;
 	}
@@ -667,8 +804,8 @@ server_serve(const struct conf *conf, const char *listen)
 	 * write; the poll that could not be stored is tried again later.
 	 */
 	store_busy_timeout(l.store, 250);
-	log_info("listening on %s, %zu feeds, store %s", http_bound(h),
-	    conf->nfeeds, conf->store_path);
+	log_info("listening on %s, %zu feeds, store %s, %zu workers",
+	    http_bound(h), conf->nfeeds, conf->store_path, nkids + 1);
 	l.indexer = event_new(l.base, -1, 0, index_fired, &l);
 	event_active(l.indexer, EV_TIMEOUT, 0);	/* a backlog from before */
 	l.pruner = evtimer_new(l.base, prune_fired, &l);
@@ -682,6 +819,7 @@ done:
 		if (sigs[i] != NULL)
 			event_free(sigs[i]);
 	http_free(h);
+	stop_workers(kids, nkids);
 	loop_free(&l);
 	return rc;
 }

@@ -159,6 +159,7 @@ test_defaults(void)
 	    "default base_url follows listen");
 	is_str("sluice", c->title, "default title");
 	is_int(50, c->page_size, "default page_size");
+	is_int(1, c->workers, "default workers: 1");
 	snprintf(want, sizeof(want), "%s/sluice.db", cwd);
 	is_str(want, c->store_path,
 	    "default store path: sluice.db beside the config, absolute");
@@ -411,12 +412,14 @@ test_values(void)
 	conf_free(c);
 
 	/* Ranges hold at both ends. */
-	c = accept("[server]\npage_size = 1\n[store]\nkeep_days = 0\n"
+	c = accept("[server]\npage_size = 1\nworkers = 64\n[store]\n"
+	    "keep_days = 0\n"
 	    "keep_per_feed = 0\n[poll]\ninterval = 1s\nmin_interval = 1\n"
 	    "max_interval = 365d\nconcurrency = 10000\nper_host = 1000\n"
 	    "timeout = 1h\nmax_size = 1K\n", "test.conf", "range ends");
 	if (c != NULL) {
 		is_int(1, c->page_size, "  page_size 1");
+		is_int(64, c->workers, "  workers 64");
 		is_int(365 * DAY, c->max_interval, "  max_interval 365d");
 		is_int(3600, c->timeout, "  timeout 1h");
 		is_int(1024, c->max_size, "  max_size 1K");
@@ -512,6 +515,12 @@ static const struct ecase ecases[] = {
 	{ "page_size 501",
 	    "[server]\npage_size = 501\n",
 	    "test.conf:2: page_size: 501 is out of range\n" },
+	{ "workers 0",
+	    "[server]\nworkers = 0\n",
+	    "test.conf:2: workers: 0 is out of range\n" },
+	{ "workers 65",
+	    "[server]\nworkers = 65\n",
+	    "test.conf:2: workers: 65 is out of range\n" },
 	{ "keep_days -1",
 	    "[store]\nkeep_days = -1\n",
 	    "test.conf:2: keep_days: -1 is out of range\n" },

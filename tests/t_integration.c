@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1495,6 +1496,118 @@ check_disk_full(void)
 	origin_stop(&o);
 }
 
+/* The PIDs of pid's children, from /proc; how many (at most max). */
+static int
+children_of(pid_t pid, pid_t *kids, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL && n < max) {
+		char path[300], stat[512], *p;
+		FILE *f;
+		long ppid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(stat, sizeof(stat), f) != NULL &&
+		    (p = strrchr(stat, ')')) != NULL &&
+		    sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == pid)
+			kids[n++] = (pid_t)atol(de->d_name);
+		fclose(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/*
+ * workers = 3: two more processes answer on the same address from their
+ * own sockets and store connections; every answer is the same document;
+ * SIGTERM to the server stops them all.
+ */
+static void
+check_workers(void)
+{
+	char dir[600], conf[700], base[128], url[300], etag[64], e2[64];
+	const char *argv[] = { sluice_bin, "serve", "-c", conf, "-l",
+	    "127.0.0.1:0", NULL };
+	struct proc p;
+	struct response r;
+	pid_t kids[8];
+	int nk, same = 1, full = 1;
+	char *at;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/workers", tmpdir);
+	snprintf(conf, sizeof(conf), "%s/sluice.conf", dir);
+	if (mkdir(dir, 0700) == -1 || (f = fopen(conf, "w")) == NULL) {
+		ok(0, "workers: a config");
+		return;
+	}
+	fprintf(f, "[server]\nworkers = 3\nbase_url = http://sluice.test/\n"
+	    "[store]\npath = %s/sluice.db\nkeep_days = 100000\n"
+	    "[feed notes]\nurl = %s/feeds/lab-notes.rdf\n", dir, srcdir);
+	fclose(f);
+	if (!ok(spawn(&p, argv) == 0 && wait_log(&p, "listening on ", 10000),
+	    "workers: sluice serve starts")) {
+		diag("log: %s", p.log.data ? p.log.data : "");
+		return;
+	}
+	ok(strstr(p.log.data, "3 workers") != NULL, "  and says 3 workers");
+	at = strstr(p.log.data, "listening on ") + 13;
+	snprintf(base, sizeof(base), "http://%.*s/", (int)strcspn(at, ", \n"),
+	    at);
+	nk = children_of(p.pid, kids, 8);
+	is_int(2, nk, "workers: two worker processes beside the server");
+	ok(wait_entries(base, "", 12, 10000) == 12, "workers: the entries "
+	    "are served");
+	usleep(300 * 1000);	/* every worker has seen the commit */
+	snprintf(url, sizeof(url), "%sfeed.atom", base);
+	etag[0] = '\0';
+	for (int i = 0; i < 40; i++) {
+		struct atom a;
+
+		request(url, NULL, NULL, &r);
+		if (r.code != 200 || header_of(&r, "ETag", e2,
+		    sizeof(e2)) == NULL)
+			full = 0;
+		else if (etag[0] == '\0')
+			snprintf(etag, sizeof(etag), "%s", e2);
+		else if (strcmp(etag, e2) != 0)
+			same = 0;
+		if (atom_parse(&a, &r) == 0) {
+			full &= count(&a, "/a:feed/a:entry") == 12;
+			atom_free(&a);
+		} else
+			full = 0;
+		buf_free(&r.body);
+		buf_free(&r.headers);
+	}
+	ok(full, "workers: 40 requests (new connections), each a 200 with "
+	    "the 12 entries");
+	ok(same, "  and the same ETag, whichever process answered");
+	kill(p.pid, SIGTERM);
+	is_int(0, wait_exit(&p, 6000), "workers: SIGTERM stops the server "
+	    "with status 0");
+	{
+		int gone = 1;
+
+		for (int i = 0; i < nk; i++)
+			gone &= kill(kids[i], 0) == -1 && errno == ESRCH;
+		ok(gone, "  and its workers");
+	}
+	if (p.pid > 0) {
+		kill(p.pid, SIGKILL);
+		wait_exit(&p, 1000);
+	}
+	buf_free(&p.log);
+}
+
 /* Runs the binary to the end; its status, stdout and stderr. */
 static int
 run(const char *const argv[], struct buf *out, struct buf *err)
@@ -1787,6 +1900,7 @@ main(void)
 	check_serve(o.port);
 	origin_stop(&o);
 	check_disk_full();
+	check_workers();
 	check_parse_json("arxiv-cs.xml", "rss2.0", 25);
 	check_parse_json("daily-papers.atom", "atom1.0", 20);
 	check_parse_json("lab-notes.rdf", "rss1.0", 12);
