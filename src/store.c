@@ -1629,7 +1629,8 @@ store_prune(struct store *s, int64_t now, char *err, size_t errlen)
 
 	if (own && run(s, ST_BEGIN) == -1)
 		goto fail;
-	if (s->keep_days > 0) {
+	/* A horizon before 1970 (keep_days = 100000) keeps everything. */
+	if (s->keep_days > 0 && now - s->keep_days * 86400 > 0) {
 		sqlite3_bind_int64(s->st[ST_KEEP_DAYS], 1, (now -
 		    s->keep_days * 86400) << ID_SHIFT);
 		sqlite3_bind_int64(s->st[ST_KEEP_DAYS], 2, now);

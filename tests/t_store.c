@@ -1293,6 +1293,10 @@ test_retention(void)
 	is_titles(s, "bravo", "");
 	is_titles(s, "charlie", "Three");
 
+	/* keep_days at its maximum: a horizon before 1970, nothing goes. */
+	store_retention(s, 100000, 0);
+	is_int(0, store_prune(s, now, err, sizeof(err)),
+	    "store_prune, keep_days = 100000: nothing (%s)", err);
 	/* keep_days: what is older than 30 days goes. */
 	store_retention(s, 3, 0);
 	is_int(1, store_prune(s, now, err, sizeof(err)),
