@@ -1092,7 +1092,50 @@ check_paging(const char *base, const char *fmt, const char *query,
 	page_free(&all);
 }
 
-/* A page's ids all have the word (or either word); the count. */
+/*
+ * A cursor stays right while new entries arrive: the growing feed's next
+ * item (the newest sprout) comes between page 1 and page 2 of q=sprout,
+ * and page 2 still starts where page 1 ended.
+ */
+static void
+check_cursor_stable(const char *base)
+{
+	struct page all, p1, p2, now;
+	char url[1400];
+	int64_t end = tu_now_ms() + 15000;
+	int rc;
+
+	snprintf(url, sizeof(url), "%sfeed.atom?q=sprout&limit=500", base);
+	rc = fetch_page(url, "atom", &all);
+	if (!ok(rc == 0 && all.n >= 4, "cursor: %d sprouts to page through",
+	    all.n))
+		return;
+	snprintf(url, sizeof(url), "%sfeed.atom?q=sprout&limit=2", base);
+	rc = fetch_page(url, "atom", &p1);
+	ok(rc == 0 && p1.n == 2 && strcmp(p1.ids[0], all.ids[0]) == 0 &&
+	    strcmp(p1.ids[1], all.ids[1]) == 0 && p1.next[0] != '\0',
+	    "cursor: page 1 is the two newest, with a next link");
+	do {		/* the next poll brings one more */
+		usleep(300 * 1000);
+		snprintf(url, sizeof(url), "%sfeed.atom?q=sprout&limit=500",
+		    base);
+		fetch_page(url, "atom", &now);
+		rc = now.n;
+		page_free(&now);
+	} while (rc <= all.n && tu_now_ms() < end);
+	ok(rc > all.n, "cursor: a new sprout arrived (%d, was %d)", rc,
+	    all.n);
+	local_url(base, p1.next, url, sizeof(url));
+	rc = fetch_page(url, "atom", &p2);
+	ok(rc == 0 && p2.n == 2 && strcmp(p2.ids[0], all.ids[2]) == 0 &&
+	    strcmp(p2.ids[1], all.ids[3]) == 0, "cursor: page 2 goes on "
+	    "where page 1 ended, none again and none skipped");
+	page_free(&all);
+	page_free(&p1);
+	page_free(&p2);
+}
+
+/* A page's ids all have the word (or either word); the count. *//* A page's ids all have the word (or either word); the count. */
 static int
 check_filter(const char *base, const char *pathq, const char *what,
     int (*want)(const char *, const char *), const char *arg)
@@ -1343,6 +1386,8 @@ check_serve(int origin_port)
 	ok(wait_entries(base, "?q=sprout", 3, 15000) >= 3,
 	    "a feed is polled again on its interval and its new entries "
 	    "appear");
+	ok(wait_entries(base, "?q=sprout", 4, 15000) >= 4, "four sprouts");
+	check_cursor_stable(base);
 	/* (arxiv-cs.xml asks for <ttl>1440</ttl>: it is not polled again.) */
 	if (!ok(origin_count(origin_port, "/feeds/daily-papers.atom",
 	    "notmodified ") > 0, "re-polls are conditional GETs answered 304"))
