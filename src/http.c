@@ -1,6 +1,6 @@
 /*
  * http.c - evhttp routes: /, /feed.{atom,rss,json}, /c/NAME.{atom,rss,json},
- * /feeds.opml, /healthz.
+ * /feeds.opml, /api/feeds, /healthz.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -528,6 +528,37 @@ done:
 	free(alt_json);
 }
 
+/*
+ * The status of every configured feed, as `sluice feeds --json` prints it
+ * (SPEC section 3): an array of objects in the config's order.
+ */
+static void
+serve_api_feeds(struct http *h, struct evhttp_request *req)
+{
+	const struct conf *c = h->conf;
+	char **names = xcalloc(c->nfeeds + 1, sizeof(char *));
+	struct json_out *j = json_out_new();
+	struct buf list = { 0 };
+	char *feeds = NULL;
+
+	for (size_t i = 0; i < c->nfeeds; i++)
+		names[i] = c->feeds[i].name;
+	if (j == NULL || json_out_strings(j, names, c->nfeeds, &list) == -1 ||
+	    (feeds = store_feeds_json(h->store, list.data)) == NULL)
+		reply_text(req, 503, "Service Unavailable",
+		    "the store is busy; try again");
+	else {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Cache-Control", "no-cache");
+		reply(req, 200, "OK", "application/json; charset=utf-8", feeds,
+		    strlen(feeds));
+	}
+	free(feeds);
+	buf_free(&list);
+	json_out_free(j);
+	free(names);
+}
+
 /* The sources as OPML 2.0, from the config. */
 static void
 serve_opml(struct http *h, struct evhttp_request *req)
@@ -610,6 +641,8 @@ handle(struct evhttp_request *req, void *arg)
 		route_channel(h, req, path, rawq, &params);
 	else if (strcmp(path, "/feeds.opml") == 0)
 		serve_opml(h, req);
+	else if (strcmp(path, "/api/feeds") == 0)
+		serve_api_feeds(h, req);
 	else if (strcmp(path, "/healthz") == 0) {
 		if (store_ping(h->store) == 0)
 			reply_text(req, 200, "OK", "ok");

@@ -842,6 +842,62 @@ gunzip(const struct buf *body, struct buf *out)
 	return rc == Z_STREAM_END ? 0 : -1;
 }
 
+/* /api/feeds: the status of every feed, SPEC section 3's fields. */
+static void
+check_api_feeds(const char *base)
+{
+	char url[300];
+	struct response r;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(url, sizeof(url), "%sapi/feeds", base);
+	get(url, NULL, &r);
+	is_int(200, r.code, "/api/feeds answers 200");
+	ok(strncmp(r.type, "application/json", 16) == 0, "  as JSON (%s)",
+	    r.type);
+	sqlite3_open(":memory:", &db);
+	if (sqlite3_prepare_v2(db, "SELECT json_valid(?1),"
+	    " json_array_length(?1),"
+	    " (SELECT group_concat(json_extract(value, '$.name'), ',')"
+	    "  FROM json_each(?1)),"
+	    " (SELECT count(*) FROM json_each(?1) WHERE"
+	    "  json_type(value, '$.url') = 'text' AND"
+	    "  json_type(value, '$.state') = 'text' AND"
+	    "  json_type(value, '$.http_status') IN ('integer', 'null') AND"
+	    "  json_type(value, '$.last_attempt') = 'text' AND"
+	    "  json_type(value, '$.next_poll') IN ('text', 'null') AND"
+	    "  json_type(value, '$.consecutive_errors') = 'integer' AND"
+	    "  json_type(value, '$.error') IN ('text', 'null') AND"
+	    "  json_type(value, '$.entries') = 'integer'),"
+	    " (SELECT json_extract(value, '$.state') || ' ' ||"
+	    "  json_extract(value, '$.http_status') FROM json_each(?1)"
+	    "  WHERE json_extract(value, '$.name') = 'missing'),"
+	    " (SELECT json_extract(value, '$.entries') > 0 FROM json_each(?1)"
+	    "  WHERE json_extract(value, '$.name') = 'arxiv')", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, r.body.data ? r.body.data : "", -1,
+		    SQLITE_STATIC);
+		if (ok(sqlite3_step(st) == SQLITE_ROW, "  read with JSON1")) {
+			is_int(1, sqlite3_column_int(st, 0), "  valid JSON");
+			is_int(9, sqlite3_column_int(st, 1), "  9 feeds");
+			is_str("arxiv,daily,notes,blog,growing,truncated,page,"
+			    "missing,private", (const char *)
+			    sqlite3_column_text(st, 2), "  in the config's "
+			    "order");
+			is_int(9, sqlite3_column_int(st, 3), "  each with the "
+			    "fields of SPEC 3");
+			is_str("error 404", (const char *)sqlite3_column_text(st,
+			    4), "  the missing one: error, 404");
+			is_int(1, sqlite3_column_int(st, 5), "  arxiv has "
+			    "entries");
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	buf_free(&r.body);
+}
+
 /* The HTML page links to its feeds, the channels', the sources, the next. */
 static void
 check_html_links(const char *base)
@@ -1370,6 +1426,7 @@ check_serve(int origin_port)
 	check_params(base);
 	check_caching(base);
 	check_html_links(base);
+	check_api_feeds(base);
 	check_etag_moves(base);
 	check_locked(base);
 	ok(wait_log(&p, "another process holds the write lock", 1000),
