@@ -362,6 +362,12 @@ finish(struct job *j, CURLcode rc)
 	r.retry_after = r.max_age = r.expires_in = -1;
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(j->easy, CURLINFO_CONTENT_TYPE, &ct);
+	{
+		curl_off_t us = 0;
+
+		curl_easy_getinfo(j->easy, CURLINFO_TOTAL_TIME_T, &us);
+		r.seconds = (double)us / 1e6;
+	}
 	r.content_type = ct;
 	r.url = j->url;
 	r.moved_to = j->moved_to;

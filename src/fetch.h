@@ -51,6 +51,7 @@ struct fetch_result {
 	int64_t		 retry_after;	/* seconds, or -1 (none or garbage) */
 	int64_t		 max_age;	/* Cache-Control max-age, or -1 */
 	int64_t		 expires_in;	/* Expires - Date, seconds, or -1 */
+	double		 seconds;	/* the transfer's, redirects included */
 };
 
 typedef void	fetch_cb(const struct fetch_result *, void *arg);

@@ -1,8 +1,9 @@
 /*
  * http.c - evhttp routes: /, /feed.{atom,rss,json}, /c/NAME.{atom,rss,json},
- * /feeds.opml, /api/feeds, /healthz.
+ * /feeds.opml, /api/feeds, /metrics, /healthz.
  */
 #include <sys/queue.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +28,7 @@
 #include "date.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "render.h"
 
@@ -64,6 +66,7 @@ struct http {
 	int64_t			 next_poll;	/* the soonest, as of then */
 	int64_t			 others_at;	/* when others' commits were */
 						/* last looked for (ms) */
+	struct metrics		*metrics;	/* or NULL: not counted */
 };
 
 enum format { FMT_ATOM, FMT_RSS, FMT_JSON, FMT_HTML };
@@ -91,6 +94,9 @@ format_of(const char *name, size_t *stem)
 	return -1;
 }
 
+/* The status of the answer being sent, for the metrics (one loop). */
+static int answered;
+
 /*
  * Sends an answer: body copied, or, when ref is not NULL, ref's content
  * by reference (libevent keeps it alive until it is written).
@@ -112,6 +118,7 @@ reply_body(struct evhttp_request *req, int code, const char *reason,
 		evbuffer_add_buffer_reference(out, ref);
 	else
 		evbuffer_add(out, body, len);
+	answered = code;
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
 }
@@ -275,6 +282,7 @@ reply_cached(struct http *h, struct evhttp_request *req, struct cached *c)
 	evhttp_add_header(hd, "Vary", "Accept-Encoding");
 	if (inm != NULL ? etag_matches(inm, c->etag) : ims != NULL &&
 	    date_parse(ims, &since) == 0 && c->last_modified <= since) {
+		answered = 304;
 		evhttp_send_reply(req, 304, "Not Modified", NULL);
 		return;
 	}
@@ -528,6 +536,54 @@ done:
 	free(alt_json);
 }
 
+static void
+feed_errors_line(const char *name, int errors, void *arg)
+{
+	buf_printf(arg, "sluice_feed_consecutive_errors{feed=\"%s\"} %d\n",
+	    name, errors);
+}
+
+/*
+ * GET /metrics: the shared counters, then what the store says now: each
+ * feed's error streak (names are letters, digits and ._-: no escaping
+ * needed) and the size of the database and its log.
+ */
+static void
+serve_metrics(struct http *h, struct evhttp_request *req)
+{
+	const struct conf *c = h->conf;
+	char **names = xcalloc(c->nfeeds + 1, sizeof(char *));
+	struct json_out *j = json_out_new();
+	struct buf out = { 0 }, list = { 0 }, wal = { 0 };
+	struct stat st;
+	long long size = 0;
+
+	if (h->metrics != NULL)
+		metrics_render(h->metrics, &out);
+	for (size_t i = 0; i < c->nfeeds; i++)
+		names[i] = c->feeds[i].name;
+	buf_puts(&out, "# HELP sluice_feed_consecutive_errors Polls in a row "
+	    "that failed, by feed.\n"
+	    "# TYPE sluice_feed_consecutive_errors gauge\n");
+	if (j != NULL && json_out_strings(j, names, c->nfeeds, &list) == 0)
+		store_feed_errors(h->store, list.data, feed_errors_line, &out);
+	if (stat(c->store_path, &st) == 0)
+		size += (long long)st.st_size;
+	buf_printf(&wal, "%s-wal", c->store_path);
+	if (stat(wal.data, &st) == 0)
+		size += (long long)st.st_size;
+	buf_printf(&out, "# HELP sluice_store_bytes The store on disk, its "
+	    "write-ahead log included.\n# TYPE sluice_store_bytes gauge\n"
+	    "sluice_store_bytes %lld\n", size);
+	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
+	    out.data, out.len);
+	buf_free(&out);
+	buf_free(&list);
+	buf_free(&wal);
+	json_out_free(j);
+	free(names);
+}
+
 /*
  * The status of every configured feed, as `sluice feeds --json` prints it
  * (SPEC section 3): an array of objects in the config's order.
@@ -605,14 +661,15 @@ route_channel(struct http *h, struct evhttp_request *req, const char *path,
 	    ch->query, path, rawq, params);
 }
 
-static void
-handle(struct evhttp_request *req, void *arg)
+/* Answers one request; the route it took. */
+static enum route
+route_request(struct http *h, struct evhttp_request *req)
 {
-	struct http *h = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = evhttp_uri_get_path(uri);
 	const char *rawq = evhttp_uri_get_query(uri);
 	struct evkeyvalq params;
+	enum route r = R_OTHER;
 	size_t stem;
 	int fmt;
 
@@ -622,36 +679,67 @@ handle(struct evhttp_request *req, void *arg)
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
 		reply_text(req, 405, "Method Not Allowed", "only GET and HEAD");
-		return;
+		return R_OTHER;
 	}
 	if (path == NULL || *path == '\0')
 		path = "/";
 	if (rawq != NULL && evhttp_parse_query_str(rawq, &params) == -1) {
 		reply_text(req, 400, "Bad Request", "malformed query string");
-		return;
+		return R_OTHER;
 	}
-	if (strcmp(path, "/") == 0)
+	if (strcmp(path, "/") == 0) {
 		serve_items(h, req, FMT_HTML, h->conf->title, NULL, path, rawq,
 		    &params);
-	else if (strncmp(path, "/feed.", 6) == 0 &&
-	    (fmt = format_of(path, &stem)) != -1 && stem == 5)
+		r = R_PAGE;
+	} else if (strncmp(path, "/feed.", 6) == 0 &&
+	    (fmt = format_of(path, &stem)) != -1 && stem == 5) {
 		serve_items(h, req, (enum format)fmt, h->conf->title, NULL,
 		    path, rawq, &params);
-	else if (strncmp(path, "/c/", 3) == 0)
+		r = R_FEED;
+	} else if (strncmp(path, "/c/", 3) == 0) {
 		route_channel(h, req, path, rawq, &params);
-	else if (strcmp(path, "/feeds.opml") == 0)
+		r = R_CHANNEL;
+	} else if (strcmp(path, "/feeds.opml") == 0) {
 		serve_opml(h, req);
-	else if (strcmp(path, "/api/feeds") == 0)
+		r = R_OPML;
+	} else if (strcmp(path, "/api/feeds") == 0) {
 		serve_api_feeds(h, req);
-	else if (strcmp(path, "/healthz") == 0) {
+		r = R_API;
+	} else if (strcmp(path, "/metrics") == 0) {
+		serve_metrics(h, req);
+		r = R_METRICS;
+	} else if (strcmp(path, "/healthz") == 0) {
 		if (store_ping(h->store) == 0)
 			reply_text(req, 200, "OK", "ok");
 		else
 			reply_text(req, 503, "Service Unavailable",
 			    "store not answering");
+		r = R_HEALTHZ;
 	} else
 		reply_text(req, 404, "Not Found", "not found");
 	evhttp_clear_headers(&params);
+	return r;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+handle(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	double t0 = now_seconds();
+	enum route r;
+
+	answered = 0;
+	r = route_request(h, req);
+	metrics_request(h->metrics, r, answered, now_seconds() - t0);
 }
 
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" into address and port. */
@@ -806,6 +894,12 @@ http_free(struct http *h)
 		cached_clear(&h->cache[i]);
 	free(h->channels);
 	free(h);
+}
+
+void
+http_set_metrics(struct http *h, struct metrics *m)
+{
+	h->metrics = m;
 }
 
 const char *

@@ -36,6 +36,9 @@ void		 http_socket_name(int fd, char *out, size_t len);
 struct http	*http_new_fd(struct event_base *, const struct conf *,
 		    struct store *, int fd, char *err, size_t errlen);
 void		 http_free(struct http *);
+struct metrics;
+/* Counts requests in m (metrics.h), which must outlive h; NULL: not. */
+void		 http_set_metrics(struct http *, struct metrics *m);
 /* The address actually bound, "ADDR:PORT". */
 const char	*http_bound(const struct http *);
 

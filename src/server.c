@@ -24,6 +24,7 @@
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "parse.h"
 #include "sched.h"
 #include "server.h"
@@ -59,6 +60,7 @@ struct loop {
 	size_t			 total;
 	int			 progress;	/* a terminal to draw on */
 	size_t			 ok, not_modified, failed;
+	struct metrics		*metrics;	/* serve: shared with workers */
 };
 
 static int64_t
@@ -455,6 +457,9 @@ fetched(const struct fetch_result *d, void *arg)
 		l->not_modified++;
 	else
 		l->ok++;
+	metrics_poll(l->metrics, o.gone ? PO_GONE : error != NULL ? PO_ERROR :
+	    d->status == 304 ? PO_NOT_MODIFIED : PO_OK, d->body.len, d->seconds,
+	    c.new, c.updated, c.duplicate);
 counted:
 	if (l->once) {
 		l->pending--;
@@ -659,7 +664,8 @@ worker_signal(evutil_socket_t sig, short what, void *arg)
  * data_version.  Returns the exit status.
  */
 static int
-worker_main(const struct conf *conf, int parent_fd, pid_t parent)
+worker_main(const struct conf *conf, int parent_fd, pid_t parent,
+    struct metrics *metrics)
 {
 	struct event_base *base;
 	struct store *store;
@@ -691,6 +697,7 @@ worker_main(const struct conf *conf, int parent_fd, pid_t parent)
 		log_warnx("worker: %s", err);
 		return 1;
 	}
+	http_set_metrics(h, metrics);
 	for (int i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(base, signos[i], worker_signal, base);
 		event_add(sigs[i], NULL);
@@ -710,7 +717,8 @@ worker_main(const struct conf *conf, int parent_fd, pid_t parent)
  * and closed.  Their PIDs go into kids; the count started.
  */
 static size_t
-start_workers(const struct conf *conf, int fd, pid_t *kids, size_t n)
+start_workers(const struct conf *conf, int fd, pid_t *kids, size_t n,
+    struct metrics *metrics)
 {
 	struct store *s;
 	char err[256];
@@ -729,7 +737,7 @@ start_workers(const struct conf *conf, int fd, pid_t *kids, size_t n)
 		pid_t pid = fork();
 
 		if (pid == 0)
-			_exit(worker_main(conf, fd, parent));
+			_exit(worker_main(conf, fd, parent, metrics));
 		if (pid == -1) {
 			log_warnx("cannot start a worker: %s", strerror(errno));
 			break;
@@ -774,6 +782,7 @@ server_serve(const struct conf *conf, const char *listen)
 	const int signos[3] = { SIGINT, SIGTERM, SIGHUP };
 	pid_t kids[64];
 	size_t nkids = 0;
+	struct metrics *metrics = NULL;
 	char err[256];
 	int rc = 1, fd;
 
@@ -783,17 +792,21 @@ server_serve(const struct conf *conf, const char *listen)
 		log_warnx("%s", err);
 		return 1;
 	}
-	nkids = start_workers(conf, fd, kids, (size_t)conf->workers - 1);
+	metrics = metrics_new();	/* before the workers: shared */
+	nkids = start_workers(conf, fd, kids, (size_t)conf->workers - 1,
+	    metrics);
 	if (loop_init(&l, conf) == -1) {
 		close(fd);
 		goto done;
 	}
+	l.metrics = metrics;
 	if ((h = http_new_fd(l.base, conf, l.store, fd, err, sizeof(err))) ==
 	    NULL) {
 		close(fd);
 		log_warnx("%s", err);
 		goto done;
 	}
+	http_set_metrics(h, metrics);
 	for (int i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(l.base, signos[i], on_signal, &l);
 		event_add(sigs[i], NULL);
@@ -821,6 +834,7 @@ done:
 	http_free(h);
 	stop_workers(kids, nkids);
 	loop_free(&l);
+	metrics_free(metrics);
 	return rc;
 }
 

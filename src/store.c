@@ -349,6 +349,7 @@ enum stmt {
 	ST_INDEX_ANY,
 	ST_KEEP_PER_FEED, ST_KEEP_DAYS, ST_TOMBSTONES_DROP,
 	ST_ITEMS, ST_ITEMS_MATCH, ST_ITEMS_RANK, ST_PING, ST_DATA_VERSION,
+	ST_FEED_ERRORS,
 	ST_NEXT_POLL, ST_INDEX_ADD,
 	ST_INDEX_DONE, ST_CHECK, ST_FTS_CHECK, ST_COUNT
 };
@@ -568,6 +569,10 @@ static const char *const sql[ST_COUNT] = {
 	    " ORDER BY i.rank LIMIT ?3 OFFSET ?8",
 	[ST_PING] = "SELECT count(*) FROM feeds",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
+	/* The feeds named in ?1 (a JSON array), their error streaks. */
+	[ST_FEED_ERRORS] =
+	    "SELECT f.name, f.consecutive_errors FROM json_each(?1) n"
+	    " JOIN feeds f ON f.name = n.value ORDER BY n.key",
 	/* The soonest poll of a feed still polled. */
 	[ST_NEXT_POLL] =
 	    "SELECT min(p.next_poll) FROM polls p JOIN feeds f ON f.id = p.feed"
@@ -1702,6 +1707,22 @@ store_generation(struct store *s, int others)
 	}
 	/* Another connection's commits, then this one's. */
 	return s->data_version << 40 ^ s->ends;
+}
+
+int
+store_feed_errors(struct store *s, const char *names,
+    void (*cb)(const char *name, int errors, void *arg), void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_FEED_ERRORS];
+	int rc;
+
+	bind_text(st, 1, names);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 1), arg);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int64_t

@@ -205,6 +205,12 @@ int	store_ping(struct store *);
  * rendered results.
  */
 uint64_t store_generation(struct store *, int others);
+/*
+ * cb for each feed named in names (a JSON array of strings), in that
+ * order, with its count of consecutive errors.  0, or -1.
+ */
+int	store_feed_errors(struct store *, const char *names,
+	    void (*cb)(const char *name, int errors, void *arg), void *arg);
 /* The soonest next poll of the feeds still polled (seconds); 0: none. */
 int64_t	store_next_poll(struct store *);
 

@@ -898,6 +898,134 @@ check_api_feeds(const char *base)
 	buf_free(&r.body);
 }
 
+/* A parsed Prometheus text exposition: samples, and the TYPEs seen. */
+struct sample {
+	char	 key[400];	/* name{labels} as written */
+	double	 value;
+};
+struct exposition {
+	struct sample	 s[400];
+	int		 n, typed, untyped, bad;
+};
+
+/*
+ * Parses the text format: "# HELP" and "# TYPE" comments, then samples
+ * "name{labels} value"; a sample whose family had no TYPE before it is
+ * counted as untyped, a line that is neither as bad.
+ */
+static void
+parse_exposition(const char *text, struct exposition *e)
+{
+	char family[200] = "";
+
+	memset(e, 0, sizeof(*e));
+	for (const char *p = text; p != NULL && *p != '\0'; ) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[400], name[200], *sp;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p = nl ? nl + 1 : NULL;
+		if (line[0] == '\0')
+			continue;
+		if (strncmp(line, "# TYPE ", 7) == 0) {
+			if (sscanf(line + 7, "%199s", family) != 1)
+				e->bad++;
+			continue;
+		}
+		if (strncmp(line, "# HELP ", 7) == 0)
+			continue;
+		if ((sp = strrchr(line, ' ')) == NULL || e->n == 400) {
+			e->bad++;
+			continue;
+		}
+		*sp = '\0';
+		snprintf(e->s[e->n].key, sizeof(e->s[e->n].key), "%s", line);
+		e->s[e->n].value = strtod(sp + 1, NULL);
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(line, "{"),
+		    line);
+		/* A histogram's samples are its family's _bucket, _sum, _count. */
+		if (strncmp(name, family, strlen(family)) == 0 && family[0])
+			e->typed++;
+		else
+			e->untyped++;
+		e->n++;
+	}
+}
+
+static double
+sample(const struct exposition *e, const char *key)
+{
+	for (int i = 0; i < e->n; i++)
+		if (strcmp(e->s[i].key, key) == 0)
+			return e->s[i].value;
+	return -1;
+}
+
+/* /metrics, parsed: what the polls and requests so far must show. */
+static void
+check_metrics(const char *base)
+{
+	static const char *const les[] = { "0.05", "0.1", "0.25", "0.5", "1",
+	    "2.5", "5", "10", "30", "+Inf" };
+	struct exposition *e = xcalloc(1, sizeof(*e));
+	struct response r;
+	char url[300], key[200];
+	double prev = 0, polls = 0, v;
+	int monotonic = 1;
+
+	snprintf(url, sizeof(url), "%smetrics", base);
+	get(url, NULL, &r);
+	is_int(200, r.code, "/metrics answers 200");
+	ok(strncmp(r.type, "text/plain; version=0.0.4", 25) == 0,
+	    "  in the Prometheus text format (%s)", r.type);
+	parse_exposition(r.body.data, e);
+	ok(e->n > 30 && e->bad == 0 && e->untyped == 0, "  %d samples, each "
+	    "under its TYPE (%d untyped, %d bad lines)", e->n, e->untyped,
+	    e->bad);
+	ok(sample(e, "sluice_polls_total{outcome=\"ok\"}") > 0,
+	    "  polls that succeeded");
+	ok(sample(e, "sluice_polls_total{outcome=\"error\"}") >= 3,
+	    "  polls that failed (the 404, the page, the blocked address)");
+	for (int i = 0; i < 4; i++) {
+		static const char *const o[] = { "ok", "not_modified", "error",
+		    "gone" };
+
+		snprintf(key, sizeof(key), "sluice_polls_total{outcome=\"%s\"}",
+		    o[i]);
+		polls += sample(e, key);
+	}
+	for (size_t i = 0; i < sizeof(les) / sizeof(les[0]); i++) {
+		snprintf(key, sizeof(key), "sluice_fetch_seconds_bucket{le="
+		    "\"%s\"}", les[i]);
+		v = sample(e, key);
+		monotonic &= v >= prev;
+		prev = v;
+	}
+	ok(monotonic && prev == polls && sample(e,
+	    "sluice_fetch_seconds_count") == polls, "  the fetch histogram: "
+	    "cumulative buckets, +Inf = count = polls (%g)", polls);
+	ok(sample(e, "sluice_entries_total{kind=\"new\"}") >= 42,
+	    "  entries stored");
+	ok(sample(e, "sluice_http_requests_total{route=\"feed\",code=\"200\"}")
+	    > 10, "  requests for feeds answered 200");
+	ok(sample(e, "sluice_http_requests_total{route=\"feed\",code=\"400\"}")
+	    >= 5, "  and 400s");
+	ok(sample(e, "sluice_http_requests_total{route=\"channel\",code="
+	    "\"404\"}") >= 1, "  an unknown channel's 404");
+	ok(sample(e, "sluice_http_response_seconds_count") >= sample(e,
+	    "sluice_http_requests_total{route=\"feed\",code=\"200\"}"),
+	    "  every answer timed");
+	ok(sample(e, "sluice_feed_consecutive_errors{feed=\"missing\"}") >= 1,
+	    "  the missing feed's error streak");
+	is_int(0, (long long)sample(e,
+	    "sluice_feed_consecutive_errors{feed=\"arxiv\"}"),
+	    "  arxiv's: none");
+	ok(sample(e, "sluice_store_bytes") > 100000, "  the store's size");
+	buf_free(&r.body);
+	free(e);
+}
+
 /* The HTML page links to its feeds, the channels', the sources, the next. */
 static void
 check_html_links(const char *base)
@@ -1427,6 +1555,7 @@ check_serve(int origin_port)
 	check_caching(base);
 	check_html_links(base);
 	check_api_feeds(base);
+	check_metrics(base);
 	check_etag_moves(base);
 	check_locked(base);
 	ok(wait_log(&p, "another process holds the write lock", 1000),
@@ -1693,6 +1822,19 @@ check_workers(void)
 	ok(full, "workers: 40 requests (new connections), each a 200 with "
 	    "the 12 entries");
 	ok(same, "  and the same ETag, whichever process answered");
+	{
+		struct exposition *e = xcalloc(1, sizeof(*e));
+
+		snprintf(url, sizeof(url), "%smetrics", base);
+		get(url, NULL, &r);
+		parse_exposition(r.body.data, e);
+		ok(sample(e, "sluice_http_requests_total{route=\"feed\","
+		    "code=\"200\"}") >= 40, "workers: /metrics counts the "
+		    "answers of every process (%g)", sample(e,
+		    "sluice_http_requests_total{route=\"feed\",code=\"200\"}"));
+		buf_free(&r.body);
+		free(e);
+	}
 	kill(p.pid, SIGTERM);
 	is_int(0, wait_exit(&p, 6000), "workers: SIGTERM stops the server "
 	    "with status 0");
