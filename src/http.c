@@ -67,6 +67,8 @@ struct http {
 	int64_t			 others_at;	/* when others' commits were */
 						/* last looked for (ms) */
 	struct metrics		*metrics;	/* or NULL: not counted */
+	struct evhttp_bound_socket *bs;		/* NULL once it stops */
+	int			 active;	/* requests not yet answered */
 };
 
 enum format { FMT_ATOM, FMT_RSS, FMT_JSON, FMT_HTML };
@@ -730,6 +732,17 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A request's answer is written whole (or its connection failed). */
+static void
+request_done(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+
+	(void)req;
+	if (h->active > 0)
+		h->active--;
+}
+
 static void
 handle(struct evhttp_request *req, void *arg)
 {
@@ -737,6 +750,8 @@ handle(struct evhttp_request *req, void *arg)
 	double t0 = now_seconds();
 	enum route r;
 
+	h->active++;
+	evhttp_request_set_on_complete_cb(req, request_done, h);
 	answered = 0;
 	r = route_request(h, req);
 	metrics_request(h->metrics, r, answered, now_seconds() - t0);
@@ -861,6 +876,7 @@ http_new_fd(struct event_base *base, const struct conf *conf,
 		snprintf(err, errlen, "cannot accept on the listening socket");
 		goto fail;
 	}
+	h->bs = bs;
 	http_socket_name(evhttp_bound_socket_get_fd(bs), h->bound,
 	    sizeof(h->bound));
 	return h;
@@ -894,6 +910,20 @@ http_free(struct http *h)
 		cached_clear(&h->cache[i]);
 	free(h->channels);
 	free(h);
+}
+
+void
+http_stop_accepting(struct http *h)
+{
+	if (h->bs != NULL)
+		evhttp_del_accept_socket(h->evh, h->bs);
+	h->bs = NULL;
+}
+
+int
+http_active(const struct http *h)
+{
+	return h->active;
 }
 
 void

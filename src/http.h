@@ -36,6 +36,13 @@ void		 http_socket_name(int fd, char *out, size_t len);
 struct http	*http_new_fd(struct event_base *, const struct conf *,
 		    struct store *, int fd, char *err, size_t errlen);
 void		 http_free(struct http *);
+/*
+ * Stops accepting connections (closing h's listening socket: dup it first
+ * to keep it); the connections open are answered as before.
+ */
+void		 http_stop_accepting(struct http *);
+/* Requests received and not yet answered in full. */
+int		 http_active(const struct http *);
 struct metrics;
 /* Counts requests in m (metrics.h), which must outlive h; NULL: not. */
 void		 http_set_metrics(struct http *, struct metrics *m);

@@ -162,6 +162,7 @@ cmd_serve(int argc, char **argv)
 		}
 	if (optind != argc)
 		return usage(2);
+	hup_blocked(1);		/* until the loop handles it */
 	log_init(verbose);
 	if ((c = load_config(cfg)) == NULL)
 		return 1;

@@ -5,9 +5,11 @@
  * back.  In serve mode the HTTP server shares the loop.
  */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "parse.h"
+#include "query.h"
 #include "sched.h"
 #include "server.h"
 #include "store.h"
@@ -61,6 +64,7 @@ struct loop {
 	int			 progress;	/* a terminal to draw on */
 	size_t			 ok, not_modified, failed;
 	struct metrics		*metrics;	/* serve: shared with workers */
+	int			 reload;	/* SIGHUP with a valid config */
 };
 
 static int64_t
@@ -73,6 +77,7 @@ mono_ms(void)
 }
 
 static void tick(struct loop *);
+static int config_valid(const char *);
 static void close_tx(struct loop *);
 
 /* Wakes the loop when the schedule may next hand out a feed. */
@@ -497,8 +502,9 @@ tick(struct loop *l)
 	size_t i;
 	int64_t now = mono_ms();
 
-	if (l->in_tick)
-		return;		/* a transfer that failed at once, in start() */
+	if (l->in_tick || l->fetcher == NULL)
+		return;		/* a transfer that failed at once, in start(); */
+				/* or stopping: no fetcher any more */
 	if (now < l->busy_until) {
 		/* The store is locked: fetch nothing until the pause ends. */
 		int64_t wait = l->busy_until - now;
@@ -529,12 +535,102 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		log_warnx("SIGHUP: configuration reload is not supported yet; "
-		    "restart to apply changes");
-		return;
-	}
-	log_info("signal %d: shutting down", (int)sig);
+		/* Checked off to the side; a bad one changes nothing. */
+		if (!config_valid(l->conf->path))
+			return;
+		log_info("SIGHUP: %s is valid; reloading", l->conf->path);
+		l->reload = 1;
+	} else
+		log_info("signal %d: shutting down", (int)sig);
 	event_base_loopbreak(l->base);
+}
+
+/*
+ * Whether the config at path loads without an error (its channels' queries
+ * included); every error is logged, one line each.
+ */
+static int
+config_valid(const char *path)
+{
+	struct buf errs = { 0 };
+	struct conf *c = conf_load(path, &errs);
+	struct query q;
+	char err[256];
+
+	for (size_t i = 0; c != NULL && i < c->nchannels; i++) {
+		if (query_parse(c->channels[i].query, &q, err, sizeof(err)) ==
+		    -1)
+			buf_printf(&errs, "%s:%d: channel %s: bad query: %s\n",
+			    path, c->channels[i].line, c->channels[i].name,
+			    err);
+		query_clear(&q);
+	}
+	for (char *line = errs.data; line != NULL && *line != '\0';) {
+		size_t len = strcspn(line, "\n");
+
+		log_warnx("SIGHUP: %.*s", (int)len, line);
+		line += len + (line[len] != '\0');
+	}
+	if (errs.len > 0)
+		log_warnx("SIGHUP: the configuration has errors; the running "
+		    "one stays");
+	conf_free(c);
+	buf_free(&errs);
+	return errs.len == 0 && c != NULL;
+}
+
+/*
+ * The reload: this process runs itself again with the same arguments
+ * and the listening socket (kept open, its number in SLUICE_LISTEN_FD),
+ * so the new config starts from the store like any start, with no
+ * connection refused in between: connections wait in the socket's
+ * backlog.  Only returns on failure.
+ */
+static void
+reexec(int listen_fd)
+{
+	char raw[8192], *argv[64], num[16];
+	ssize_t n;
+	int fd, argc = 0;
+
+	if ((fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, raw, sizeof(raw) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	raw[n] = '\0';
+	for (char *p = raw; p < raw + n && argc < 63; p += strlen(p) + 1)
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	snprintf(num, sizeof(num), "%d", listen_fd);
+	setenv("SLUICE_LISTEN_FD", num, 1);
+	fflush(stderr);
+	execv("/proc/self/exe", argv);
+	log_warnx("reload: cannot run again: %s", strerror(errno));
+	unsetenv("SLUICE_LISTEN_FD");
+}
+
+/*
+ * The listening socket a reload handed over (SLUICE_LISTEN_FD), taken
+ * back under close-on-exec; or -1.
+ */
+static int
+inherited_listener(void)
+{
+	const char *v = getenv("SLUICE_LISTEN_FD");
+	int fd, yes = 0;
+	socklen_t len = sizeof(yes);
+
+	if (v == NULL)
+		return -1;
+	fd = atoi(v);
+	unsetenv("SLUICE_LISTEN_FD");
+	if (fd < 3 || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &yes,
+	    &len) == -1 || !yes)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
 }
 
 static int
@@ -649,6 +745,49 @@ schedule_all(struct loop *l)
 	}
 }
 
+void
+hup_blocked(int block)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+#define DRAIN_MS	2000	/* the longest a stop waits for answers */
+#define GRACE_MS	50	/* and the shortest */
+
+static void
+drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+}
+
+/*
+ * Runs the loop until h has answered what it received, or DRAIN_MS; and
+ * for GRACE_MS at least, so that the connections accepted just before it
+ * stopped accepting can send their requests and have them answered.
+ */
+static void
+drain(struct event_base *base, struct http *h)
+{
+	int64_t start = mono_ms(), end = start + DRAIN_MS;
+	struct timeval tv = { 0, 20 * 1000 };
+	struct event *t;
+
+	if (h == NULL || (t = event_new(base, -1, EV_PERSIST, drain_tick,
+	    NULL)) == NULL)
+		return;
+	event_add(t, &tv);
+	while ((http_active(h) > 0 || mono_ms() < start + GRACE_MS) &&
+	    mono_ms() < end)
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(t);
+}
+
 /* A worker's signals: SIGTERM and SIGINT stop it, SIGHUP is the parent's. */
 static void
 worker_signal(evutil_socket_t sig, short what, void *arg)
@@ -702,7 +841,10 @@ worker_main(const struct conf *conf, int parent_fd, pid_t parent,
 		sigs[i] = evsignal_new(base, signos[i], worker_signal, base);
 		event_add(sigs[i], NULL);
 	}
+	hup_blocked(0);
 	event_base_dispatch(base);
+	http_stop_accepting(h);		/* and answer what came in */
+	drain(base, h);
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	http_free(h);
@@ -784,10 +926,11 @@ server_serve(const struct conf *conf, const char *listen)
 	size_t nkids = 0;
 	struct metrics *metrics = NULL;
 	char err[256];
-	int rc = 1, fd;
+	int rc = 1, fd, keep = -1;
 
 	memset(&l, 0, sizeof(l));
-	if ((fd = http_listen(listen ? listen : conf->listen, conf->workers > 1,
+	if ((fd = inherited_listener()) == -1 &&
+	    (fd = http_listen(listen ? listen : conf->listen, conf->workers > 1,
 	    err, sizeof(err))) == -1) {
 		log_warnx("%s", err);
 		return 1;
@@ -811,6 +954,7 @@ server_serve(const struct conf *conf, const char *listen)
 		sigs[i] = evsignal_new(l.base, signos[i], on_signal, &l);
 		event_add(sigs[i], NULL);
 	}
+	hup_blocked(0);		/* a SIGHUP that came while starting: now */
 	/*
 	 * Another process's write lock (a backup, a sqlite3 shell) holds up
 	 * the loop, and with it every request, for at most this long per
@@ -827,6 +971,18 @@ server_serve(const struct conf *conf, const char *listen)
 	tick(&l);
 	event_base_dispatch(l.base);
 	rc = 0;
+	if (l.reload)
+		keep = dup(fd);		/* survives http_free, for the exec */
+	/*
+	 * Stopping (or reloading): no new connection, no new transfer (those
+	 * in flight are dropped: their feeds were not stored, and are polled
+	 * again); the requests being answered are finished, for at most
+	 * DRAIN_MS.
+	 */
+	http_stop_accepting(h);
+	fetcher_free(l.fetcher);
+	l.fetcher = NULL;
+	drain(l.base, h);
 done:
 	for (int i = 0; i < 3; i++)
 		if (sigs[i] != NULL)
@@ -835,6 +991,13 @@ done:
 	stop_workers(kids, nkids);
 	loop_free(&l);
 	metrics_free(metrics);
+	if (keep != -1) {
+		hup_blocked(1);	/* kept pending across the exec */
+		reexec(keep);	/* returns only on failure */
+		hup_blocked(0);
+		close(keep);
+		rc = 1;
+	}
 	return rc;
 }
 

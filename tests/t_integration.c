@@ -1852,7 +1852,190 @@ check_workers(void)
 	buf_free(&p.log);
 }
 
-/* Runs the binary to the end; its status, stdout and stderr. */
+/* The names /api/feeds lists, comma-joined, into out ("" on failure). */
+static void
+api_names(const char *base, char *out, size_t len)
+{
+	char url[300];
+	struct response r;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	*out = '\0';
+	snprintf(url, sizeof(url), "%sapi/feeds", base);
+	if (get(url, NULL, &r) == 0 && r.code == 200 &&
+	    sqlite3_open(":memory:", &db) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(db, "SELECT group_concat(json_extract("
+		    "value, '$.name'), ',') FROM json_each(?1)", -1, &st,
+		    NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, r.body.data, -1,
+			    SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW &&
+			    sqlite3_column_text(st, 0) != NULL)
+				snprintf(out, len, "%s",
+				    sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(db);
+	}
+	buf_free(&r.body);
+}
+
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; p != NULL && (p = strstr(p, needle)) != NULL;
+	    p++)
+		n++;
+	return n;
+}
+
+/*
+ * SIGHUP: a clean new config is taken (a feed added starts polling, on
+ * the same address); a broken one is refused with its errors and the
+ * running one stays; a storm of SIGHUPs (every 10 ms for 10 s) leaves the
+ * server healthy, with every entry; SIGTERM still stops it.
+ */
+static void
+check_reload(void)
+{
+	char dir[600], conf[700], db[700], base[128], names[256];
+	const char *argv[] = { sluice_bin, "serve", "-c", conf, "-l",
+	    "127.0.0.1:0", NULL };
+	struct proc p;
+	struct response r;
+	FILE *f;
+	char *at;
+	int before, failed = 0, asked = 0;
+	pid_t storm;
+
+	snprintf(dir, sizeof(dir), "%s/reload", tmpdir);
+	snprintf(conf, sizeof(conf), "%s/sluice.conf", dir);
+	snprintf(db, sizeof(db), "%s/sluice.db", dir);
+	if (mkdir(dir, 0700) == -1 || (f = fopen(conf, "w")) == NULL) {
+		ok(0, "reload: a config");
+		return;
+	}
+	fprintf(f, "[server]\nbase_url = http://sluice.test/\n"
+	    "[store]\npath = %s\nkeep_days = 100000\n"
+	    "[feed notes]\nurl = %s/feeds/lab-notes.rdf\n", db, srcdir);
+	fclose(f);
+	if (!ok(spawn(&p, argv) == 0 && wait_log(&p, "listening on ", 10000),
+	    "reload: sluice serve starts")) {
+		diag("log: %s", p.log.data ? p.log.data : "");
+		return;
+	}
+	at = strstr(p.log.data, "listening on ") + 13;
+	snprintf(base, sizeof(base), "http://%.*s/", (int)strcspn(at, ", \n"),
+	    at);
+	ok(wait_entries(base, "", 12, 10000) == 12, "reload: notes' 12 "
+	    "entries");
+
+	/* A feed added. */
+	if ((f = fopen(conf, "a")) != NULL) {
+		fprintf(f, "[feed blog]\nurl = %s/feeds/lab-blog.xml\n",
+		    srcdir);
+		fclose(f);
+	}
+	kill(p.pid, SIGHUP);
+	ok(wait_log(&p, "reloading", 5000), "reload: SIGHUP with a clean "
+	    "config is taken");
+	for (int64_t end = tu_now_ms() + 10000; count_of(p.log.data,
+	    "listening on ") < 2 && tu_now_ms() < end; )
+		drain_log(&p, 100);
+	{
+		char addr[80];
+		const char *again = strstr(p.log.data, "reloading");
+
+		snprintf(addr, sizeof(addr), "listening on %.*s,",
+		    (int)strlen(base) - 8, base + 7);
+		ok(again != NULL && strstr(again, addr) != NULL, "reload: it "
+		    "listens again, on the same address (%s)", addr + 13);
+	}
+	api_names(base, names, sizeof(names));
+	is_str("notes,blog", names, "reload: the added feed is configured");
+	ok(wait_entries(base, "", 12 + 7, 10000) == 12 + 7, "reload: and "
+	    "polled: its 7 new stories arrive");
+	before = committed(db);
+
+	/* A broken config. */
+	if ((f = fopen(conf, "a")) != NULL) {
+		fprintf(f, "[feed bad name]\nurl = x\n");
+		fclose(f);
+	}
+	buf_reset(&p.log);
+	kill(p.pid, SIGHUP);
+	ok(wait_log(&p, "the running one stays", 5000), "reload: a broken "
+	    "config is refused");
+	ok(p.log.data != NULL && strstr(p.log.data, conf) != NULL &&
+	    strstr(p.log.data, ":10:") != NULL, "  with FILE:LINE errors in "
+	    "the log");
+	api_names(base, names, sizeof(names));
+	is_str("notes,blog", names, "  the running config stays");
+
+	/* Repaired, then a storm. */
+	if ((f = fopen(conf, "w")) != NULL) {
+		fprintf(f, "[server]\nbase_url = http://sluice.test/\n"
+		    "[store]\npath = %s\nkeep_days = 100000\n"
+		    "[feed notes]\nurl = %s/feeds/lab-notes.rdf\n"
+		    "[feed blog]\nurl = %s/feeds/lab-blog.xml\n", db, srcdir,
+		    srcdir);
+		fclose(f);
+	}
+	if ((storm = fork()) == 0) {
+		for (int i = 0; i < 1000; i++) {	/* 10 s */
+			kill(p.pid, SIGHUP);
+			usleep(10 * 1000);
+		}
+		_exit(0);
+	}
+	{
+		char url[300];
+
+		snprintf(url, sizeof(url), "%shealthz", base);
+		while (waitpid(storm, NULL, WNOHANG) == 0) {
+			drain_log(&p, 0);
+			asked++;
+			if (get(url, NULL, &r) != 0 || r.code != 200)
+				failed++;
+			buf_free(&r.body);
+			usleep(20 * 1000);
+		}
+	}
+	ok(asked > 50 && failed == 0, "reload: during the storm, every "
+	    "request answered 200 (%d failed of %d)", failed, asked);
+	ok(p.pid > 0 && kill(p.pid, 0) == 0, "reload: a SIGHUP storm (every "
+	    "10 ms for 10 s): the server lives");
+	{
+		char url[300];
+		int healthy = 0;
+
+		snprintf(url, sizeof(url), "%shealthz", base);
+		for (int64_t end = tu_now_ms() + 10000; !healthy &&
+		    tu_now_ms() < end; usleep(100 * 1000)) {
+			drain_log(&p, 0);
+			healthy = get(url, NULL, &r) == 0 && r.code == 200;
+			buf_free(&r.body);
+		}
+		ok(healthy, "  and answers /healthz");
+	}
+	api_names(base, names, sizeof(names));
+	is_str("notes,blog", names, "  with its config");
+	ok(committed(db) >= before && wait_entries(base, "", 12 + 7, 10000) ==
+	    12 + 7, "  and every entry (%d stored)", committed(db));
+	kill(p.pid, SIGTERM);
+	is_int(0, wait_exit(&p, 10000), "reload: then SIGTERM stops it with "
+	    "status 0");
+	if (p.pid > 0) {
+		kill(p.pid, SIGKILL);
+		wait_exit(&p, 1000);
+	}
+	buf_free(&p.log);
+}
+
+/* Runs the binary to the end; its status, stdout and stderr. *//* Runs the binary to the end; its status, stdout and stderr. */
 static int
 run(const char *const argv[], struct buf *out, struct buf *err)
 {
@@ -2145,6 +2328,7 @@ main(void)
 	origin_stop(&o);
 	check_disk_full();
 	check_workers();
+	check_reload();
 	check_parse_json("arxiv-cs.xml", "rss2.0", 25);
 	check_parse_json("daily-papers.atom", "atom1.0", 20);
 	check_parse_json("lab-notes.rdf", "rss1.0", 12);
