@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,13 +15,17 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "addr.h"
+#include "buf.h"
 #include "conf.h"
 #include "url.h"
 
-enum section { S_NONE, S_SERVER, S_STORE, S_POLL, S_FEED, S_CHANNEL };
+enum section { S_NONE, S_SERVER, S_STORE, S_POLL, S_FEED, S_CHANNEL,
+	S_INCLUDE };
 enum kind { K_STR, K_DUR, K_SIZE, K_INT, K_BOOL, K_LISTEN, K_PATH, K_BASE,
-	K_URL, K_ALLOW };
+	K_URL, K_ALLOW, K_OPML };
 
 struct key {
 	enum section	 section;
@@ -60,11 +65,12 @@ static const struct key keys[] = {
 	{ S_FEED, "interval", K_DUR, F(interval), 1, 365 * DAY },
 	{ S_CHANNEL, "query", K_STR, H(query), 0, 0 },
 	{ S_CHANNEL, "title", K_STR, H(title), 0, 0 },
+	{ S_INCLUDE, "opml", K_OPML, 0, 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 static const char *const section_names[] = {
-	"", "server", "store", "poll", "feed", "channel"
+	"", "server", "store", "poll", "feed", "channel", "include"
 };
 
 struct parser {
@@ -89,6 +95,7 @@ struct parser {
 static void
 perr(struct parser *p, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static char *dir_of(const char *);
 
 static void
 perr(struct parser *p, int line, const char *fmt, ...)
@@ -240,6 +247,200 @@ set_string(char **slot, const char *v)
 	*slot = xstrdup(v);
 }
 
+/*
+ * A feed's name from an outline's text: the characters a name may hold
+ * kept, every run of others one '-', at most 64.  New, or NULL when
+ * nothing is left.
+ */
+static char *
+slug(const char *text)
+{
+	struct buf b = { 0 };
+	int dash = 0;
+
+	for (const char *t = text; *t != '\0' && b.len < 64; t++) {
+		if (isalnum((unsigned char)*t) || strchr("._-", *t) != NULL) {
+			if (dash && b.len > 0)
+				buf_puts(&b, "-");
+			dash = 0;
+			buf_append(&b, t, 1);
+		} else
+			dash = 1;
+	}
+	if (b.len > 64)
+		b.data[64] = '\0';
+	return b.len > 0 ? buf_steal(&b) : NULL;
+}
+
+/* OPML categories ("/a/b, c") as tags ("a/b, c"); new, or NULL. */
+static char *
+opml_tags(const char *category)
+{
+	struct buf b = { 0 };
+
+	for (const char *p = category; *p != '\0'; ) {
+		size_t n = strcspn(p, ",");
+		const char *s = p, *e = p + n;
+
+		while (s < e && (isspace((unsigned char)*s) || *s == '/'))
+			s++;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		if (e > s)
+			buf_printf(&b, "%s%.*s", b.len ? ", " : "",
+			    (int)(e - s), s);
+		p += n + (p[n] == ',');
+	}
+	return b.len > 0 ? buf_steal(&b) : NULL;
+}
+
+static char *
+attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	char *s = NULL;
+
+	if (v != NULL && *v != '\0')
+		s = xstrdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+/* Every outline under n with an xmlUrl, as a feed of the config. */
+static void
+opml_outlines(struct parser *p, xmlNodePtr n, const char *file,
+    const char *dir)
+{
+	struct conf *c = p->conf;
+
+	for (; n != NULL; n = n->next) {
+		char *url, *text, *title, *name, *abs, *host, err[256];
+		struct feed_conf *f;
+		struct buf where = { 0 };
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcmp(n->name, BAD_CAST "outline") == 0 &&
+		    (url = attr(n, "xmlUrl")) != NULL) {
+			buf_printf(&where, "%s:%ld", file, xmlGetLineNo(n));
+			text = attr(n, "text");
+			title = attr(n, "title");
+			name = slug(text ? text : title ? title : "");
+			abs = name ? url_from_config(url, dir, &host, err,
+			    sizeof(err)) : NULL;
+			if (name == NULL)
+				perr(p, p->line, "%s: an outline with no text or "
+				    "title to name its feed", where.data);
+			else if (abs == NULL)
+				perr(p, p->line, "%s: outline \"%s\": xmlUrl: %s",
+				    where.data, name, err);
+			else {
+				c->feeds = xrealloc(c->feeds, (c->nfeeds + 1) *
+				    sizeof(*c->feeds));
+				f = &c->feeds[c->nfeeds++];
+				memset(f, 0, sizeof(*f));
+				f->name = name;
+				f->url = abs;
+				f->host = host;
+				/*
+				 * The title: the title attribute; else the text
+				 * when the name had to change it (an export of
+				 * sluice's, text = the name, keeps none).
+				 */
+				f->title = title ? title : text &&
+				    strcmp(text, name) != 0 ? text : NULL;
+				free(url);
+				if ((url = attr(n, "category")) != NULL)
+					f->tags = opml_tags(url);
+				f->line = p->line;
+				f->origin = buf_steal(&where);
+				if (f->title == text)
+					text = NULL;
+				else if (f->title == title)
+					title = NULL;
+				name = NULL;
+			}
+			free(name);
+			free(text);
+			free(title);
+			free(url);
+			buf_free(&where);
+		}
+		opml_outlines(p, n->children, file, dir);
+	}
+}
+
+/* A file of at most 16 MiB into b; 0 or -1. */
+static int
+read_small(const char *path, struct buf *b)
+{
+	FILE *f = fopen(path, "r");
+	char chunk[8192];
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+	    b->len <= (16 << 20))
+		buf_append(b, chunk, n);
+	n = ferror(f) || b->len > (16 << 20);
+	fclose(f);
+	return n ? -1 : 0;
+}
+
+/*
+ * [include] opml = GLOB: every file the pattern matches (against the
+ * config's folder) is read as OPML, and each outline with an xmlUrl
+ * becomes a feed, named from its text (or title); a pattern that matches
+ * nothing, a file that is not OPML and a bad outline are errors.
+ */
+static void
+include_opml(struct parser *p, const char *pattern)
+{
+	struct buf full = { 0 };
+	glob_t g;
+	int rc;
+
+	if (pattern[0] == '/')
+		buf_puts(&full, pattern);
+	else
+		buf_printf(&full, "%s/%s", p->conf->dir, pattern);
+	memset(&g, 0, sizeof(g));
+	rc = glob(full.data, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH)
+		perr(p, p->line, "opml: no file matches %s", pattern);
+	else if (rc != 0)
+		perr(p, p->line, "opml: cannot read %s", pattern);
+	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+		const char *file = g.gl_pathv[i];
+		struct buf text = { 0 };
+		xmlDocPtr doc = NULL;
+		xmlNodePtr root;
+		char *dir = dir_of(file);
+
+		/*
+		 * Read here and parsed from memory: libxml2 loads nothing
+		 * itself (the parser's entity loader refuses every file).
+		 */
+		if (read_small(file, &text) == 0)
+			doc = xmlReadMemory(text.data, (int)text.len, file,
+			    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+			    XML_PARSE_NOWARNING);
+		buf_free(&text);
+		root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+		if (root == NULL || xmlStrcmp(root->name, BAD_CAST "opml") != 0)
+			perr(p, p->line, "opml: %s is not an OPML document",
+			    file);
+		else
+			opml_outlines(p, root->children, file, dir);
+		free(dir);
+		xmlFreeDoc(doc);
+	}
+	globfree(&g);
+	buf_free(&full);
+}
+
 static void
 set_value(struct parser *p, const struct key *k, const char *v)
 {
@@ -311,6 +512,9 @@ set_value(struct parser *p, const struct key *k, const char *v)
 		}
 		free(*(char **)(base + k->off));
 		*(char **)(base + k->off) = s;
+		return;
+	case K_OPML:
+		include_opml(p, v);
 		return;
 	case K_ALLOW: {
 		struct addr_allow *list;
@@ -398,10 +602,10 @@ parse_section(struct parser *p, char *s)
 	if (*arg != '\0')
 		*arg++ = '\0';
 	arg = trim(arg);
-	for (sec = S_SERVER; sec <= S_CHANNEL; sec++)
+	for (sec = S_SERVER; sec <= S_INCLUDE; sec++)
 		if (strcmp(s, section_names[sec]) == 0)
 			break;
-	if (sec > S_CHANNEL) {
+	if (sec > S_INCLUDE) {
 		perr(p, p->line, "unknown section [%s]", s);
 		return;
 	}
@@ -500,6 +704,7 @@ set_defaults(struct conf *c)
 struct named {
 	const char	*name;
 	int		 line;
+	const char	*origin;	/* an OPML outline's FILE:LINE, or NULL */
 };
 
 static int
@@ -522,7 +727,10 @@ check_duplicates(struct parser *p, const char *what, struct named *v,
 	if (n > 1)
 		qsort(v, n, sizeof(*v), named_cmp);
 	for (size_t i = 1; i < n; i++)
-		if (strcmp(v[i].name, v[i - 1].name) == 0)
+		if (strcmp(v[i].name, v[i - 1].name) == 0 && v[i].origin)
+			perr(p, v[i].line, "%s: duplicate %s name \"%s\"",
+			    v[i].origin, what, v[i].name);
+		else if (strcmp(v[i].name, v[i - 1].name) == 0)
 			perr(p, v[i].line, "duplicate %s name \"%s\"", what,
 			    v[i].name);
 }
@@ -535,11 +743,12 @@ check_names(struct parser *p)
 	struct named *v = xcalloc(n + 1, sizeof(*v));
 
 	for (size_t i = 0; i < c->nfeeds; i++)
-		v[i] = (struct named){ c->feeds[i].name, c->feeds[i].line };
+		v[i] = (struct named){ c->feeds[i].name, c->feeds[i].line,
+		    c->feeds[i].origin };
 	check_duplicates(p, "feed", v, c->nfeeds);
 	for (size_t i = 0; i < c->nchannels; i++)
 		v[i] = (struct named){ c->channels[i].name,
-		    c->channels[i].line };
+		    c->channels[i].line, NULL };
 	check_duplicates(p, "channel", v, c->nchannels);
 	free(v);
 }
@@ -706,6 +915,7 @@ conf_free(struct conf *c)
 		free(c->feeds[i].host);
 		free(c->feeds[i].title);
 		free(c->feeds[i].tags);
+		free(c->feeds[i].origin);
 	}
 	for (i = 0; i < c->nchannels; i++) {
 		free(c->channels[i].name);

@@ -21,7 +21,8 @@ struct feed_conf {
 	char	*title;		/* NULL: the feed's own title */
 	char	*tags;		/* "a, b" as written, or NULL */
 	int64_t	 interval;	/* seconds; 0 means the [poll] interval */
-	int	 line;
+	int	 line;		/* of its section, or of its [include] */
+	char	*origin;	/* from OPML: "FILE:LINE" of its outline */
 };
 
 struct channel_conf {

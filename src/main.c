@@ -41,6 +41,7 @@ static const char usage_text[] =
     "       sluice query  [-c FILE] [-f atom|rss|json|text] [QUERY]\n"
     "       sluice check  [-c FILE]\n"
     "       sluice feeds  [-c FILE] [--json]\n"
+    "       sluice export [-c FILE]\n"
     "       sluice --help | --version\n";
 
 static int
@@ -483,6 +484,43 @@ done:
 	return rc;
 }
 
+/* sluice export [-c FILE]: the configured feeds as OPML 2.0. */
+static int
+cmd_export(int argc, char **argv)
+{
+	const char *cfg = NULL;
+	struct conf *c;
+	struct opml_source *src;
+	struct buf out = { 0 };
+	int ch, rc = 1;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1)
+		switch (ch) {
+		case 'c': cfg = optarg; break;
+		default: return usage(2);
+		}
+	if (optind != argc)
+		return usage(2);
+	if ((c = load_config(cfg)) == NULL)
+		return 1;
+	src = xcalloc(c->nfeeds + 1, sizeof(*src));
+	for (size_t i = 0; i < c->nfeeds; i++) {
+		src[i].name = c->feeds[i].name;
+		src[i].title = c->feeds[i].title;
+		src[i].url = c->feeds[i].url;
+		src[i].tags = c->feeds[i].tags;
+	}
+	if (render_opml(c->title, src, c->nfeeds, &out) == 0) {
+		fwrite(out.data, 1, out.len, stdout);
+		rc = 0;
+	} else
+		fprintf(stderr, "sluice: export: cannot render\n");
+	buf_free(&out);
+	free(src);
+	conf_free(c);
+	return rc;
+}
+
 /* sluice feeds [-c FILE] [--json]: the status of every configured feed. */
 static int
 cmd_feeds(int argc, char **argv)
@@ -557,6 +595,7 @@ main(int argc, char **argv)
 		{ "query", cmd_query },
 		{ "check", cmd_check },
 		{ "feeds", cmd_feeds },
+		{ "export", cmd_export },
 	};
 	int rc = -1;
 

@@ -505,13 +505,15 @@ render_opml(const char *title, const struct opml_source *src, size_t n,
 	W(xmlTextWriterEndElement(w));
 	W(xmlTextWriterStartElement(w, BAD_CAST "body"));
 	for (size_t i = 0; i < n; i++) {
-		const char *t = src[i].title ? src[i].title : src[i].name;
-
+		/* text: the name, as [include] opml names a feed from it. */
 		W(xmlTextWriterStartElement(w, BAD_CAST "outline"));
 		W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
 		    BAD_CAST "rss"));
-		W(xmlTextWriterWriteAttribute(w, BAD_CAST "text", BAD_CAST t));
-		W(xmlTextWriterWriteAttribute(w, BAD_CAST "title", BAD_CAST t));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "text",
+		    BAD_CAST src[i].name));
+		if (src[i].title != NULL)
+			W(xmlTextWriterWriteAttribute(w, BAD_CAST "title",
+			    BAD_CAST src[i].title));
 		W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlUrl",
 		    BAD_CAST src[i].url));
 		if (src[i].tags != NULL)

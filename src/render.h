@@ -47,7 +47,11 @@ struct opml_source {
 	const char	*url;		/* the feed's own URL */
 	const char	*tags;		/* "a, b", or NULL */
 };
-/* OPML 2.0 of the sources: an outline each, type "rss", with its xmlUrl. */
+/*
+ * OPML 2.0 of the sources: an outline each, type "rss", its text the
+ * feed's name, its title the configured one, its xmlUrl, its tags as the
+ * category: what [include] opml reads back into the same feeds.
+ */
 int	render_opml(const char *title, const struct opml_source *, size_t,
 	    struct buf *out);
 /* JSON Feed 1.1, written with SQLite's JSON1. */

@@ -9,6 +9,8 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -804,6 +806,116 @@ test_load(void)
 	unlink(path);
 }
 
+static void
+put(const char *path, const char *text)
+{
+	if (write_file(path, text, strlen(text)) != 0)
+		diag("cannot write %s", path);
+}
+
+/* [include] opml: feeds from OPML files, their errors at FILE:LINE. */
+static void
+test_opml(void)
+{
+	static const char a[] =
+	    "<?xml version=\"1.0\"?>\n"
+	    "<opml version=\"2.0\"><head><title>Mine</title></head><body>\n"
+	    "<outline text=\"Tech\">\n"
+	    "  <outline type=\"rss\" text=\"Hacker News\" "
+	    "title=\"Hacker News!\" xmlUrl=\"https://hn.example/rss\" "
+	    "category=\"/tech, /news/daily\"/>\n"
+	    "  <outline type=\"rss\" text=\"blog\" "
+	    "xmlUrl=\"feeds/blog.xml\"/>\n"
+	    "</outline>\n"
+	    "<outline text=\"a folder, no feed\"/>\n"
+	    "</body></opml>\n";
+	static const char b[] =
+	    "<opml version=\"1.0\"><body>\n"
+	    "<outline text=\"Überblick: Papers\" "
+	    "xmlUrl=\"http://papers.example/atom\"/>\n"
+	    "</body></opml>\n";
+	char dir[PATH_MAX + 16], path[PATH_MAX + 64], want[PATH_MAX * 5];
+	struct buf errs = { 0 };
+	struct conf *c;
+
+	snprintf(dir, sizeof(dir), "%s/opml", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/a.opml", dir);
+	put(path, a);
+	snprintf(path, sizeof(path), "%s/b.opml", dir);
+	put(path, b);
+	snprintf(path, sizeof(path), "%s/sluice.conf", tmpdir);
+	put(path, "[include]\nopml = opml/*.opml\n"
+	    "[feed own]\nurl = https://own.example/feed\n");
+	c = conf_load(path, &errs);
+	if (ok(c != NULL && c->nfeeds == 4, "[include] opml = opml/*.opml: "
+	    "4 feeds (%s)", errs.data ? errs.data : "")) {
+		is_str("Hacker-News", c->feeds[0].name, "  named from the "
+		    "outline's text");
+		is_str("Hacker News!", c->feeds[0].title, "  titled from its "
+		    "title");
+		is_str("https://hn.example/rss", c->feeds[0].url, "  its "
+		    "xmlUrl");
+		is_str("tech, news/daily", c->feeds[0].tags, "  its categories "
+		    "as tags");
+		is_str("blog", c->feeds[1].name, "  a text that is a name");
+		ok(c->feeds[1].title == NULL, "  keeps no title");
+		snprintf(want, sizeof(want), "file://%s/feeds/blog.xml", dir);
+		is_str(want, c->feeds[1].url, "  a relative xmlUrl against "
+		    "the OPML file's folder");
+		is_str("berblick-Papers", c->feeds[2].name, "  a second file, "
+		    "matched by the glob");
+		is_str("Überblick: Papers", c->feeds[2].title, "  its text "
+		    "as the title");
+		is_str("own", c->feeds[3].name, "  and the config's own feed");
+	}
+	conf_free(c);
+	buf_free(&errs);
+
+	/* Nothing matches; a file that is not OPML; bad outlines; clashes. */
+	put(path, "[include]\nopml = nothing/*.opml\n");
+	c = conf_load(path, &errs);
+	snprintf(want, sizeof(want), "%s:2: opml: no file matches "
+	    "nothing/*.opml\n", path);
+	ok(c == NULL, "an include that matches nothing is refused");
+	is_str(want, errs.data, "  saying so");
+	buf_free(&errs);
+	snprintf(want, sizeof(want), "%s/c.opml", dir);
+	put(want, "<rss/>");
+	put(path, "[include]\nopml = opml/c.opml\n");
+	c = conf_load(path, &errs);
+	snprintf(want, sizeof(want), "%s:2: opml: %s/c.opml is not an OPML "
+	    "document\n", path, dir);
+	ok(c == NULL, "a file that is not OPML is refused");
+	is_str(want, errs.data, "  saying which");
+	buf_free(&errs);
+	snprintf(want, sizeof(want), "%s/c.opml", dir);
+	put(want, "<opml><body>\n<outline text=\"x\" xmlUrl=\"ftp://"
+	    "x.example/\"/>\n<outline xmlUrl=\"https://y.example/\"/>\n"
+	    "<outline text=\"blog\" xmlUrl=\"https://z.example/\"/>\n"
+	    "</body></opml>\n");
+	put(path, "[include]\nopml = opml/c.opml\n[feed blog]\n"
+	    "url = https://b.example/\n");
+	c = conf_load(path, &errs);
+	{
+		struct buf w = { 0 };
+
+		buf_printf(&w, "%s:2: %s/c.opml:2: outline \"x\": xmlUrl: "
+		    "unsupported URL scheme (http, https and file only): "
+		    "ftp://x.example/\n"
+		    "%s:2: %s/c.opml:3: an outline with no text or title to "
+		    "name its feed\n"
+		    "%s:3: duplicate feed name \"blog\"\n", path, dir, path,
+		    dir, path);
+		ok(c == NULL, "bad outlines and a clash are refused");
+		is_str(w.data, errs.data, "  every one, with the OPML file "
+		    "and line");
+		buf_free(&w);
+	}
+	buf_free(&errs);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -823,6 +935,13 @@ main(void)
 	test_errors();
 	test_interval();
 	test_load();
-	rmdir(tmpl);
+	test_opml();
+	{
+		char cmd[PATH_MAX + 16];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
+	}
 	return done_testing();
 }

@@ -2275,6 +2275,57 @@ check_query_cli(void)
 	buf_free(&aout);
 }
 
+/*
+ * sluice export: the configured feeds as OPML, which [include] opml reads
+ * back into the same feeds: exported again, the same document.
+ */
+static void
+check_export(void)
+{
+	char conf[1100], opml[600], rt[600];
+	const char *ex1[] = { sluice_bin, "export", "-c", conf, NULL };
+	const char *ex2[] = { sluice_bin, "export", "-c", rt, NULL };
+	struct buf out1 = { 0 }, out2 = { 0 }, err = { 0 };
+	struct response r;
+	struct atom a;
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "%s/etc/sluice.conf", srcdir);
+	snprintf(opml, sizeof(opml), "%s/export.opml", tmpdir);
+	snprintf(rt, sizeof(rt), "%s/roundtrip.conf", tmpdir);
+	is_int(0, run(ex1, &out1, &err), "sluice export exits 0");
+	memset(&r, 0, sizeof(r));
+	r.body = out1;
+	if (ok(atom_parse(&a, &r) == 0, "  OPML, well-formed")) {
+		is_int(4, count(&a, "/opml[@version='2.0']/body/outline["
+		    "@type='rss' and @text and @xmlUrl]"), "  the 4 feeds of "
+		    "etc/sluice.conf");
+		is_int(1, count(&a, "//outline[@text='arxiv-cs' and "
+		    "@title='arXiv cs (sample)' and @category='arxiv, papers']"),
+		    "  names, titles and tags");
+		atom_free(&a);
+	}
+	if ((f = fopen(opml, "w")) != NULL) {
+		fwrite(out1.data, 1, out1.len, f);
+		fclose(f);
+	}
+	if ((f = fopen(rt, "w")) != NULL) {
+		fprintf(f, "[server]\ntitle = Papers we care about\n"
+		    "[store]\npath = %s/roundtrip.db\n"
+		    "[include]\nopml = export.opml\n", tmpdir);
+		fclose(f);
+	}
+	buf_reset(&err);
+	is_int(0, run(ex2, &out2, &err), "a config that includes it: export "
+	    "again (%s)", err.data ? err.data : "");
+	ok(out1.len > 0 && out2.len == out1.len && memcmp(out1.data,
+	    out2.data, out1.len) == 0, "  the same document: OPML round-trips "
+	    "through [include] opml");
+	buf_free(&out1);
+	buf_free(&out2);
+	buf_free(&err);
+}
+
 static void
 check_bad_config(void)
 {
@@ -2335,6 +2386,7 @@ main(void)
 	check_parse_relative();
 	check_parse_many();
 	check_query_cli();
+	check_export();
 	check_bad_config();
 	{
 		char cmd[700];

@@ -615,10 +615,14 @@ test_opml(void)
 	    "an outline per source");
 	is_xpath(x, "string(//outline[1]/@xmlUrl)", src[0].url,
 	    "  with its xmlUrl");
-	is_xpath(x, "string(//outline[1]/@text)", "arxiv", "  no title: the "
+	is_xpath(x, "string(//outline[1]/@text)", "arxiv", "  its text: the "
+	    "name");
+	is_int(0, xn(x, "count(//outline[1]/@title)"), "  no title "
+	    "configured: none");
+	is_xpath(x, "string(//outline[2]/@text)", "blog", "  the other's "
 	    "name");
 	is_xpath(x, "string(//outline[2]/@title)", "Lab <blog>",
-	    "  a title as text");
+	    "  and its title, as text");
 	is_xpath(x, "string(//outline[2]/@category)", "ml, lab",
 	    "  its tags as the category");
 	xmlXPathFreeContext(x);
