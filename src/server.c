@@ -970,6 +970,12 @@ server_serve(const struct conf *conf, const char *listen)
 	schedule_all(&l);
 	tick(&l);
 	event_base_dispatch(l.base);
+	/*
+	 * From here on a SIGHUP waits: freeing the signal events below puts
+	 * back its default action, which would kill the process (a storm of
+	 * them found it); blocked, one is carried over the exec.
+	 */
+	hup_blocked(1);
 	rc = 0;
 	if (l.reload)
 		keep = dup(fd);		/* survives http_free, for the exec */
@@ -992,9 +998,7 @@ done:
 	loop_free(&l);
 	metrics_free(metrics);
 	if (keep != -1) {
-		hup_blocked(1);	/* kept pending across the exec */
 		reexec(keep);	/* returns only on failure */
-		hup_blocked(0);
 		close(keep);
 		rc = 1;
 	}
