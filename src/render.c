@@ -12,6 +12,7 @@
 
 #include "date.h"
 #include "render.h"
+#include "sanitize.h"
 
 #define ATOM_NS	"http://www.w3.org/2005/Atom"
 
@@ -61,10 +62,29 @@ link_elem(xmlTextWriterPtr w, const char *rel, const char *type,
 	return failed ? -1 : 0;
 }
 
+/*
+ * The entry's HTML made safe (sanitize.h), its relative URLs against the
+ * entry's link, else its feed's; NULL when nothing is left.
+ */
+static char *
+clean_html(const struct item *it)
+{
+	char *h;
+
+	if (it->html == NULL || *it->html == '\0')
+		return NULL;
+	h = html_sanitize(it->html, it->link ? it->link : it->feed_url);
+	if (h != NULL && *h == '\0') {
+		free(h);
+		h = NULL;
+	}
+	return h;
+}
+
 static int
 atom_entry(xmlTextWriterPtr w, const struct item *it)
 {
-	char d[DATE_BUFSZ];
+	char d[DATE_BUFSZ], *html;
 	int failed = 0;
 
 	W(xmlTextWriterStartElement(w, BAD_CAST "entry"));
@@ -92,13 +112,25 @@ atom_entry(xmlTextWriterPtr w, const struct item *it)
 		free(term);
 		t += n + (t[n] != '\0');
 	}
-	/* Plain text until the HTML sanitizer arrives: never markup. */
+	/*
+	 * The plain text as the summary; the HTML, sanitized, as content of
+	 * type html: escaped markup, never inline XHTML (which a browser
+	 * showing the XML would run).
+	 */
 	if (it->text != NULL && *it->text != '\0') {
 		W(xmlTextWriterStartElement(w, BAD_CAST "summary"));
 		W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
 		    BAD_CAST "text"));
 		W(xmlTextWriterWriteString(w, BAD_CAST it->text));
 		W(xmlTextWriterEndElement(w));
+	}
+	if ((html = clean_html(it)) != NULL) {
+		W(xmlTextWriterStartElement(w, BAD_CAST "content"));
+		W(xmlTextWriterWriteAttribute(w, BAD_CAST "type",
+		    BAD_CAST "html"));
+		W(xmlTextWriterWriteString(w, BAD_CAST html));
+		W(xmlTextWriterEndElement(w));
+		free(html);
 	}
 	W(xmlTextWriterStartElement(w, BAD_CAST "source"));
 	W(elem(w, "id", it->feed_id ? it->feed_id : it->feed_url));
@@ -384,7 +416,7 @@ is_email(const char *s)
 static int
 rss_item(xmlTextWriterPtr w, const struct item *it)
 {
-	char d[RFC822_BUFSZ];
+	char d[RFC822_BUFSZ], *clean;
 	int failed = 0;
 
 	W(xmlTextWriterStartElement(w, BAD_CAST "item"));
@@ -399,11 +431,15 @@ rss_item(xmlTextWriterPtr w, const struct item *it)
 	W(xmlTextWriterEndElement(w));
 	W(elem(w, "pubDate", rfc822(it->published != DATE_NONE ?
 	    it->published : it->date, d)));
-	if (it->text != NULL && *it->text != '\0') {
-		/*
-		 * Readers take an RSS description as HTML: the plain text is
-		 * escaped as HTML (libxml2), then as XML by the writer.
-		 */
+	/*
+	 * Readers take an RSS description as HTML: the sanitized HTML, else
+	 * the plain text escaped as HTML (libxml2); then escaped as XML by
+	 * the writer.
+	 */
+	if ((clean = clean_html(it)) != NULL) {
+		W(elem(w, "description", clean));
+		free(clean);
+	} else if (it->text != NULL && *it->text != '\0') {
 		xmlChar *html = xmlEncodeSpecialChars(NULL, BAD_CAST it->text);
 
 		W(elem(w, "description", html != NULL ? (const char *)html :
@@ -578,7 +614,8 @@ static const char *const json_sql[J_COUNT] = {
 	    "SELECT json_group_object(key, json(CASE WHEN type IN ('object',"
 	    " 'array') THEN value ELSE json_quote(value) END)) FROM json_each("
 	    "json_object('id', ?1, 'url', ?2, 'title', ?3,"
-	    " 'content_text', coalesce(?4, ''), 'date_published', ?5,"
+	    " 'content_text', coalesce(?4, ''), 'content_html', ?13,"
+	    " 'date_published', ?5,"
 	    " 'date_modified', ?6, 'authors', CASE WHEN ?7 IS NOT NULL"
 	    " THEN json_array(json_object('name', ?7)) END,"
 	    " 'tags', json(?8), '_source', (SELECT json_group_object(key,"
@@ -851,7 +888,7 @@ render_json(const struct render_ctx *ctx, const struct item *items,
 	struct json_out *j = json_out_new();
 	sqlite3_stmt *st;
 	struct buf arr = { 0 }, item = { 0 }, tags = { 0 };
-	char d1[DATE_BUFSZ], d2[DATE_BUFSZ];
+	char d1[DATE_BUFSZ], d2[DATE_BUFSZ], *clean = NULL;
 	int rc = -1;
 
 	if (j == NULL)
@@ -889,6 +926,9 @@ render_json(const struct render_ctx *ctx, const struct item *items,
 		bind_opt(st, 10, it->feed_link);
 		bind_opt(st, 11, it->feed_url);
 		bind_opt(st, 12, it->feed_id);
+		free(clean);
+		clean = clean_html(it);
+		bind_opt(st, 13, clean);
 		if (json_step(st, &item) == -1 ||
 		    json_push(j, 1, &arr, item.data) == -1)
 			goto done;
@@ -905,6 +945,7 @@ render_json(const struct render_ctx *ctx, const struct item *items,
 	buf_puts(out, "\n");
 	rc = 0;
 done:
+	free(clean);
 	buf_free(&arr);
 	buf_free(&item);
 	buf_free(&tags);

@@ -360,7 +360,8 @@ enum stmt {
 	" f.url, f.link, f.feed_id," \
 	" e.title, e.link, e.author, sluice_text(e.summary, e.content)," \
 	" e.tags, e.published, e.updated, e.date, coalesce(f.updated," \
-	"   (SELECT last_success FROM polls WHERE feed = f.id), 0), e.sort"
+	"   (SELECT last_success FROM polls WHERE feed = f.id), 0), e.sort," \
+	" coalesce(e.content, e.summary)"
 /* ?4, ?5: names joined by \x1f the source must be one of, none of. */
 #define ITEM_SOURCES \
 	" AND (?4 IS NULL OR instr(char(31) || ?4 || char(31)," \
@@ -1580,6 +1581,7 @@ store_items(struct store *s, const struct query *q, struct item **out,
 		it->date = sqlite3_column_int64(st, 14);
 		it->feed_updated = sqlite3_column_int64(st, 15);
 		it->sort = sqlite3_column_int64(st, 16);
+		it->html = column_text(st, 17);
 	}
 	if (rc != SQLITE_DONE)
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
@@ -1609,6 +1611,7 @@ store_items_free(struct item *items, size_t n)
 		free(items[i].author);
 		free(items[i].text);
 		free(items[i].tags);
+		free(items[i].html);
 	}
 	free(items);
 }

@@ -32,6 +32,8 @@ struct item {
 	char	*link;
 	char	*author;
 	char	*text;		/* plain text of summary and content */
+	char	*html;		/* content, else summary, as the feed gave it:
+				 * untrusted, for html_sanitize */
 	char	*tags;		/* categories separated by \x1f, or NULL */
 	int64_t	 published;	/* DATE_NONE when absent */
 	int64_t	 updated;	/* DATE_NONE when absent */

@@ -24,6 +24,7 @@
 #include "date.h"
 #include "parse.h"
 #include "render.h"
+#include "sanitize.h"
 #include "store.h"
 #include "tap.h"
 
@@ -107,6 +108,7 @@ items_clear(struct item *it, size_t n)
 		free(it[i].author);
 		free(it[i].text);
 		free(it[i].tags);
+		free(it[i].html);
 	}
 }
 
@@ -630,6 +632,80 @@ test_opml(void)
 	buf_free(&out);
 }
 
+/* HTML content: sanitized in every format, never passed through. */
+static void
+test_html_content(void)
+{
+	static const char hostile[] = "<p onclick=\"x()\">Hi <script>"
+	    "alert(1)</script><a href=\"javascript:x\">j</a> <a href=\"rel\">"
+	    "r</a><img src=x onerror=y></p>";
+	struct render_ctx ctx = {
+		.title = "T", .self = "http://localhost/feed.atom",
+		.home = "http://localhost/",
+	};
+	struct item it[2];
+	struct buf out = { 0 };
+	xmlDocPtr doc;
+	xmlXPathContextPtr x;
+	char *want;
+
+	make_items(it);
+	it[0].html = strdup(hostile);
+	want = html_sanitize(hostile, it[0].link);
+	ok(want != NULL && strstr(want, "script") == NULL &&
+	    strstr(want, "onclick") == NULL && strstr(want, "onerror") ==
+	    NULL && strstr(want, "javascript") == NULL, "the sanitized HTML "
+	    "has no script, no on*, no javascript: (%s)", want);
+	ok(render_atom(&ctx, it, 2, &out) == 0 && (doc = xmlReadMemory(out.data,
+	    (int)out.len, NULL, NULL, XML_PARSE_NONET)) != NULL,
+	    "Atom with HTML content");
+	x = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(x, BAD_CAST "a", BAD_CAST ATOM_NS);
+	is_xpath(x, "string(//a:entry[1]/a:content[@type='html'])", want,
+	    "  its content type=html is the sanitized HTML");
+	is_int(0, xn(x, "count(//a:entry[2]/a:content)"), "  no HTML, no "
+	    "content");
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	buf_reset(&out);
+	ok(render_rss(&ctx, it, 2, &out) == 0 && (doc = xmlReadMemory(out.data,
+	    (int)out.len, NULL, NULL, XML_PARSE_NONET)) != NULL,
+	    "RSS with HTML content");
+	x = xmlXPathNewContext(doc);
+	is_xpath(x, "string(//item[1]/description)", want,
+	    "  its description is the sanitized HTML");
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	buf_reset(&out);
+	ok(render_json(&ctx, it, 2, &out) == 0, "JSON Feed with HTML content");
+	{
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		const char *got = NULL;
+
+		sqlite3_open(":memory:", &db);
+		if (sqlite3_prepare_v2(db, "SELECT json_extract(?1, "
+		    "'$.items[0].content_html'), json_type(?1, "
+		    "'$.items[1].content_html')", -1, &st, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_bind_text(st, 1, out.data ? out.data : "", -1,
+			    SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				got = (const char *)sqlite3_column_text(st, 0);
+				is_str(want, got, "  its content_html is the "
+				    "sanitized HTML");
+				ok(sqlite3_column_type(st, 1) == SQLITE_NULL,
+				    "  no HTML, no content_html");
+			}
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(db);
+	}
+	buf_free(&out);
+	free(want);
+	items_clear(it, 2);
+}
+
 int
 main(void)
 {
@@ -639,6 +715,7 @@ main(void)
 	test_json();
 	test_rss();
 	test_opml();
+	test_html_content();
 	xmlCleanupParser();
 	return done_testing();
 }
