@@ -133,11 +133,21 @@ word_end(char c)
 	    c == '(' || c == ')';
 }
 
+/* Whether a term (a word, a phrase or a group) starts in s. */
+static int
+term_follows(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s != '\0' && *s != ')';
+}
+
 /* Reads the next token into p->tok; words with nothing to find are skipped. */
 static void
 next(struct parser *p)
 {
 	const char *q = p->q;
+	enum tok prev = p->tok.kind;
 	struct token t;
 
 	for (;;) {
@@ -191,8 +201,16 @@ next(struct parser *p)
 				t.prefix = 1;
 				t.len--;
 			}
+			/*
+			 * OR between two terms is the operator; anywhere
+			 * else (first, last, after another OR or before a
+			 * ')') it is the word, so that "' OR 1=1 --" is
+			 * searched for, not refused.
+			 */
 			if (!t.negated && t.field == F_ANY && t.len == 2 &&
-			    !t.prefix && memcmp(t.text, "OR", 2) == 0) {
+			    !t.prefix && memcmp(t.text, "OR", 2) == 0 &&
+			    (prev == T_WORD || prev == T_CLOSE) &&
+			    term_follows(q + p->pos)) {
 				t.kind = T_OR;
 				break;
 			}

@@ -1374,7 +1374,7 @@ check_params(const char *base)
 		{ "feed.atom?cursor=zz", "cursor:" },
 		{ "feed.atom?q=x&sort=relevance&cursor=d12", "cursor:" },
 		{ "feed.atom?q=(a+b", "never closed" },
-		{ "feed.atom?q=a+OR", "OR" },
+		{ "feed.atom?q=a+OR+()", "OR" },
 		{ "feed.atom?q=(feed:notes+OR+x)", "top level" },
 		{ "c/cl.rss?limit=-3", "limit:" },
 		{ "?q=a)", "closes nothing" },
