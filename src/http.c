@@ -461,6 +461,13 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	if (rc == 1)
 		log_warnx("search answered without the newest entries: %s",
 		    err);
+	if (rc == -2) {
+		query_clear(&query);
+		log_warnx("query stopped: %s: %s", err, rawq ? rawq : "");
+		reply_text(req, 503, "Service Unavailable", "the query took "
+		    "too long; narrow it");
+		goto done;
+	}
 	if (rc == -1) {
 		query_clear(&query);
 		log_warnx("query failed: %s", err);

@@ -444,7 +444,7 @@ cmd_query(int argc, char **argv)
 		goto done;
 	q.limit = (int)c->page_size;
 	if ((s = store_open(c->store_path, err, sizeof(err))) == NULL ||
-	    (rc = store_items(s, &q, &items, &n, err, sizeof(err))) == -1) {
+	    (rc = store_items(s, &q, &items, &n, err, sizeof(err))) < 0) {
 		fprintf(stderr, "sluice: %s\n", err);
 		rc = 1;
 		goto done;

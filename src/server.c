@@ -756,6 +756,7 @@ hup_blocked(int block)
 }
 
 #define DRAIN_MS	2000	/* the longest a stop waits for answers */
+#define QUERY_MS	2000	/* the longest a search may hold the loop */
 #define GRACE_MS	50	/* and the shortest */
 
 static void
@@ -831,6 +832,7 @@ worker_main(const struct conf *conf, int parent_fd, pid_t parent,
 		return 1;
 	}
 	store_busy_timeout(store, 250);
+	store_query_budget(store, QUERY_MS);
 	if ((h = http_new_fd(base, conf, store, fd, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("worker: %s", err);
@@ -961,6 +963,7 @@ server_serve(const struct conf *conf, const char *listen)
 	 * write; the poll that could not be stored is tried again later.
 	 */
 	store_busy_timeout(l.store, 250);
+	store_query_budget(l.store, QUERY_MS);
 	log_info("listening on %s, %zu feeds, store %s, %zu workers",
 	    http_bound(h), conf->nfeeds, conf->store_path, nkids + 1);
 	l.indexer = event_new(l.base, -1, 0, index_fired, &l);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -606,6 +607,8 @@ struct store {
 	sqlite3		*db;
 	uint64_t	 ends;		/* transactions ended here (generation) */
 	uint64_t	 data_version;	/* PRAGMA data_version, last read */
+	int		 query_ms;	/* store_items' budget; 0: none */
+	int64_t		 deadline;	/* of the query running (mono ms) */
 	sqlite3_stmt	*st[ST_COUNT];
 	int		 busy_ms;	/* store_busy_timeout */
 	int64_t		 keep_days;	/* 0: no limit */
@@ -1521,6 +1524,24 @@ fail:
 	return -1;
 }
 
+static int64_t
+mono_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's progress handler: non-zero interrupts the statement. */
+static int
+past_deadline(void *arg)
+{
+	struct store *s = arg;
+
+	return mono_now_ms() > s->deadline;
+}
+
 int
 store_items(struct store *s, const struct query *q, struct item **out,
     size_t *n, char *err, size_t errlen)
@@ -1559,6 +1580,11 @@ store_items(struct store *s, const struct query *q, struct item **out,
 	if (q->before > 0)
 		sqlite3_bind_int64(st, 7, q->before);
 	sqlite3_bind_int(st, 8, q->offset);
+	/* A query that runs past its budget is interrupted (row 56). */
+	if (s->query_ms > 0) {
+		s->deadline = mono_now_ms() + s->query_ms;
+		sqlite3_progress_handler(s->db, 1000, past_deadline, s);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct item *it;
 
@@ -1583,17 +1609,27 @@ store_items(struct store *s, const struct query *q, struct item **out,
 		it->sort = sqlite3_column_int64(st, 16);
 		it->html = column_text(st, 17);
 	}
-	if (rc != SQLITE_DONE)
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	if (rc == SQLITE_INTERRUPT)
+		snprintf(err, errlen, "the query took longer than %d ms",
+		    s->query_ms);
+	else if (rc != SQLITE_DONE)
 		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
 		store_items_free(items, count);
-		return -1;
+		return rc == SQLITE_INTERRUPT ? -2 : -1;
 	}
 	*out = items;
 	*n = count;
 	return stale;
+}
+
+void
+store_query_budget(struct store *s, int ms)
+{
+	s->query_ms = ms;
 }
 
 void

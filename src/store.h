@@ -157,10 +157,17 @@ int	store_tx_commit(struct store *);	/* rolls back on failure */
  * The stories matching q, newest first.  Returns 0 and an array of *n
  * items; 1 and the same when a search could not index the backlog first
  * (another process holds the write lock, the disk is full: the newest
- * entries may be missing; err says why); or -1 with a reason in err.
+ * entries may be missing; err says why); or -1 with a reason in err, -2
+ * when the query ran past its budget (store_query_budget).
  */
 int	store_items(struct store *, const struct query *q, struct item **out,
 	    size_t *n, char *err, size_t errlen);
+/*
+ * The longest store_items may run, in milliseconds (0: no limit, the
+ * default); past it the query is interrupted and store_items returns -2
+ * with a reason in err.
+ */
+void	store_query_budget(struct store *, int ms);
 void	store_items_free(struct item *, size_t);
 
 /*

@@ -677,7 +677,60 @@ test_migration(void)
 	remove_db("v1.db");
 }
 
-/* Loads a database made by an older schema from tests/data/NAME. */
+/*
+ * A search past its budget is interrupted (store_query_budget): 20,000
+ * entries, an exclusion that keeps none of them (every row looked at),
+ * a budget of 1 ms; then without a budget the same query answers.
+ */
+static void
+test_query_budget(void)
+{
+	char err[256] = "", id[32], title[64];
+	const char *db = dbpath("budget.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct query q;
+	struct item *it = NULL;
+	size_t n = 0;
+	int64_t f = 0, t0;
+	int rc;
+
+	if (!ok(s != NULL, "open budget.db (%s)", err))
+		return;
+	store_feed_ensure(s, "f", "https://f.example/feed", NULL, &f);
+	for (int b = 0; b < 100; b++) {
+		struct feed_doc *d = doc_new("F");
+		struct poll_counts c;
+
+		for (int i = 0; i < 200; i++) {
+			snprintf(id, sizeof(id), "e%d-%d", b, i);
+			snprintf(title, sizeof(title), "common word %d %d", b, i);
+			doc_add(d, id, title, NULL, NULL, 1700000000 + b * 1000 +
+			    i, DATE_NONE);
+		}
+		commit(s, f, d, 1800000000, &c);
+		feed_doc_free(d);
+	}
+	query_parse("-common", &q, err, sizeof(err));
+	q.limit = 50;
+	store_items(s, &q, &it, &n, err, sizeof(err));	/* index it all */
+	store_items_free(it, n);
+	store_query_budget(s, 1);
+	t0 = tu_now_ms();
+	rc = store_items(s, &q, &it, &n, err, sizeof(err));
+	is_int(-2, rc, "a search over 20,000 entries with a 1 ms budget is "
+	    "stopped (%lld ms)", (long long)(tu_now_ms() - t0));
+	ok(strstr(err, "took longer than 1 ms") != NULL, "  saying so: %s",
+	    err);
+	store_query_budget(s, 0);
+	rc = store_items(s, &q, &it, &n, err, sizeof(err));
+	ok(rc == 0 && n == 0, "without a budget it answers (%zu)", n);
+	store_items_free(it, n);
+	query_clear(&q);
+	store_close(s);
+	remove_db("budget.db");
+}
+
+/* Loads a database made by an older schema from tests/data/NAME. *//* Loads a database made by an older schema from tests/data/NAME. */
 static int
 load_sql(const char *db, const char *name)
 {
@@ -1366,6 +1419,7 @@ main(void)
 	test_migration();
 	test_migration_v7();
 	test_crowded_second();
+	test_query_budget();
 	test_order_and_limit();
 	test_search();
 	test_index_backlog();
