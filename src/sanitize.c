@@ -254,8 +254,9 @@ body_of(htmlDocPtr doc)
 	return NULL;
 }
 
-char *
-html_sanitize(const char *html, const char *base)
+/* One pass: parse, walk, write. */
+static char *
+sanitize_once(const char *html, const char *base)
 {
 	size_t len = html ? strlen(html) : 0;
 	struct buf in = { 0 };
@@ -301,4 +302,29 @@ html_sanitize(const char *html, const char *base)
 		out = xstrdup((const char *)xmlBufferContent(xb));
 	xmlBufferFree(xb);
 	return out != NULL ? out : xstrdup("");
+}
+
+/*
+ * The parser does not read back every nesting it accepted (a <p> inside
+ * an <h1>, say: it closes the h1 first), so one pass is not always
+ * idempotent.  Passes are repeated until the output reads back as itself,
+ * four at most; an input that never settles gives nothing (fail closed).
+ */
+char *
+html_sanitize(const char *html, const char *base)
+{
+	char *cur = sanitize_once(html, base);
+
+	for (int pass = 1; pass < 4; pass++) {
+		char *next = sanitize_once(cur, base);
+
+		if (strcmp(next, cur) == 0) {
+			free(next);
+			return cur;
+		}
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	return xstrdup("");
 }

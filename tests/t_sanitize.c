@@ -114,6 +114,9 @@ static const char *const hostile[] = {
 	"<div><div><div><div><div><div><div><div><div><div><div><div><div>"
 	    "<div><div><div><div><div><div><div><div><div><div><div>deep"
 	    "</div></div></div></div></div></div></div></div></div></div>",
+	/* found by fuzz_sanitize: one pass was not idempotent */
+	"<h1>Welceo<m/h1>\n<p>This is a web page.<br>\n"
+	    "<a href=/feed.xml\">Subscribe</a></p>",
 };
 
 static int
