@@ -161,14 +161,22 @@ class Socket:
 def wait_page(ws, test, seconds=15):
     """Polls until the page is loaded and test(state) holds."""
     end = time.time() + seconds
+    st = {}
     while time.time() < end:
-        st = ws.eval("JSON.stringify({ready: document.readyState,"
-            " search: location.search,"
-            " items: document.querySelectorAll('ol > li').length,"
-            " box: (document.querySelector('input[name=q]') || {}).value,"
-            " titles: Array.from(document.querySelectorAll('ol > li'),"
-            "   li => li.firstElementChild.textContent),"
-            " wide: document.documentElement.scrollWidth})")
+        try:
+            st = ws.eval("JSON.stringify({ready: document.readyState,"
+                " search: location.search,"
+                " items: document.querySelectorAll('ol > li').length,"
+                " box: (document.querySelector('input[name=q]') || {}).value,"
+                " titles: Array.from(document.querySelectorAll('ol > li'),"
+                "   li => li.firstElementChild.textContent),"
+                " wide: document.documentElement.scrollWidth})")
+        except IOError as e:
+            # A navigation that lands during the evaluation cancels it;
+            # the next poll asks the new page.
+            if "navigated" not in str(e):
+                raise
+            st = None
         st = json.loads(st) if st else {}
         if st.get("ready") == "complete" and test(st):
             return st
