@@ -46,6 +46,8 @@ static const struct key keys[] = {
 	{ S_SERVER, "title", K_STR, C(title), 0, 0 },
 	{ S_SERVER, "page_size", K_INT, C(page_size), 1, 500 },
 	{ S_SERVER, "workers", K_INT, C(workers), 1, 64 },
+	{ S_SERVER, "max_connections", K_INT, C(max_connections), 1, 1000000 },
+	{ S_SERVER, "request_timeout", K_DUR, C(request_timeout), 1, 3600 },
 	{ S_STORE, "path", K_PATH, C(store_path), 0, 0 },
 	{ S_STORE, "keep_days", K_INT, C(keep_days), 0, 100000 },
 	{ S_STORE, "keep_per_feed", K_INT, C(keep_per_feed), 0, 100000000 },
@@ -686,6 +688,8 @@ set_defaults(struct conf *c)
 	c->title = xstrdup("sluice");
 	c->page_size = 50;
 	c->workers = 1;
+	c->max_connections = 4096;
+	c->request_timeout = 10;
 	buf_printf(&b, "%s/sluice.db", c->dir);
 	c->store_path = buf_steal(&b);
 	c->keep_days = 90;

@@ -41,6 +41,8 @@ struct conf {
 	char	*title;
 	int64_t	 page_size;
 	int64_t	 workers;	/* processes answering HTTP: 1 polls too */
+	int64_t	 max_connections;	/* open at once, per process */
+	int64_t	 request_timeout;	/* seconds for a request's head */
 
 	char	*store_path;	/* absolute */
 	int64_t	 keep_days;

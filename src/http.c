@@ -3,6 +3,7 @@
  * /feeds.opml, /api/feeds, /metrics, /healthz.
  */
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -20,9 +21,11 @@
 #include <zlib.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/util.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "buf.h"
 #include "date.h"
@@ -53,8 +56,26 @@ struct cached {
 #define CACHE_MAX_BODY	(4 << 20)	/* larger answers are not kept */
 #define GZIP_MIN	512		/* smaller ones are not compressed */
 
+/*
+ * A connection accepted.  evhttp 2.1 neither counts connections nor times
+ * the head of a request (its timeout restarts with every byte read, so a
+ * client trickling a header keeps its connection for ever), so sluice
+ * does both.  A conn is made when evhttp asks for the connection's
+ * bufferevent (conn_bev), completed in the same turn of the loop once
+ * evhttp has built its connection around that bufferevent (conn_adopt),
+ * and freed when evhttp closes the connection (conn_closed).  h->conns[fd]
+ * finds it from a request.
+ */
+struct conn {
+	struct http			*h;
+	struct evhttp_connection	*evcon;
+	struct event			*deadline;	/* for the next head */
+	int				 fd;
+};
+
 struct http {
 	struct evhttp		*evh;
+	struct event_base	*base;
 	const struct conf	*conf;
 	struct store		*store;
 	char			 bound[128];
@@ -69,7 +90,26 @@ struct http {
 	struct metrics		*metrics;	/* or NULL: not counted */
 	struct evhttp_bound_socket *bs;		/* NULL once it stops */
 	int			 active;	/* requests not yet answered */
+
+	struct conn		**conns;	/* by descriptor */
+	size_t			 nslots;
+	int64_t			 open;		/* connections, counted */
+	int64_t			 max_open;	/* past it, stop accepting */
+	struct timeval		 head_tv;	/* request_timeout */
+	struct bufferevent	**pending;	/* made, not yet adopted */
+	size_t			 npending, pending_cap;
+	struct event		*adopt_ev;
+	struct event		*resume_ev;	/* after accept() failed */
+	int			 accept_failed;	/* and is paused for it */
+	int			 listening;	/* the listener is enabled */
+	int			 freeing;
+	int64_t			 accept_logged;	/* ms */
+	struct http		*next;		/* all of them: see https */
 };
+
+/* Every struct http of the process: the listener's error callback is
+ * given the evhttp, not ours. */
+static struct http *https;
 
 enum format { FMT_ATOM, FMT_RSS, FMT_JSON, FMT_HTML };
 
@@ -739,24 +779,221 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Accepts while there is room: fewer connections than max_open, and no
+ * accept() failure in the last ACCEPT_PAUSE_MS.  Connections past the cap
+ * wait in the kernel's backlog, holding no descriptor of ours.
+ */
+#define ACCEPT_PAUSE_MS	100
+
+static void
+listener_update(struct http *h)
+{
+	struct evconnlistener *l;
+	int want;
+
+	if (h->bs == NULL || h->freeing)
+		return;
+	l = evhttp_bound_socket_get_listener(h->bs);
+	want = h->open < h->max_open && !h->accept_failed;
+	if (want && !h->listening)
+		evconnlistener_enable(l);
+	else if (!want && h->listening)
+		evconnlistener_disable(l);
+	h->listening = want;
+}
+
+/* The conn of the connection a request came on, or NULL. */
+static struct conn *
+conn_of(struct http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	int fd;
+
+	if (evcon == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return NULL;
+	fd = (int)bufferevent_getfd(bev);
+	if (fd < 0 || (size_t)fd >= h->nslots || h->conns[fd] == NULL ||
+	    h->conns[fd]->evcon != evcon)
+		return NULL;
+	return h->conns[fd];
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct http *h = c->h;
+
+	if ((size_t)c->fd < h->nslots && h->conns[c->fd] == c)
+		h->conns[c->fd] = NULL;
+	event_free(c->deadline);
+	free(c);
+	h->open--;
+	listener_update(h);
+}
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	conn_free(arg);
+}
+
+/* No request head within request_timeout: the connection is closed. */
+static void
+conn_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(c->evcon);	/* conn_closed frees c */
+}
+
+static struct bufferevent *
+conn_bev(struct event_base *base, void *arg)
+{
+	struct http *h = arg;
+	struct bufferevent *bev;
+
+	/* NULL: evhttp makes one itself, and that one is not counted. */
+	if (h->freeing || (bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return NULL;
+	if (h->npending == h->pending_cap) {
+		h->pending_cap = h->pending_cap ? 2 * h->pending_cap : 16;
+		h->pending = xrealloc(h->pending,
+		    h->pending_cap * sizeof(*h->pending));
+	}
+	h->pending[h->npending++] = bev;
+	h->open++;
+	listener_update(h);	/* accept() stops at once at the cap */
+	event_active(h->adopt_ev, EV_TIMEOUT, 1);
+	return bev;
+}
+
+/*
+ * The connections whose bufferevents conn_bev made.  evhttp has set itself
+ * as the callback of each, with the connection as the argument; that is
+ * checked against evhttp_connection_get_bufferevent before it is relied
+ * on.  This runs in the turn of the loop that accepted them, before any of
+ * them is read from, so none can have been closed yet.
+ */
+static void
+conn_adopt(evutil_socket_t unused, short what, void *arg)
+{
+	struct http *h = arg;
+
+	(void)unused;
+	(void)what;
+	for (size_t i = 0; i < h->npending; i++) {
+		struct bufferevent *bev = h->pending[i];
+		struct evhttp_connection *evcon;
+		void *cbarg = NULL;
+		struct conn *c;
+		int fd = (int)bufferevent_getfd(bev);
+
+		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+		evcon = cbarg;
+		if (evcon == NULL || fd < 0 ||
+		    evhttp_connection_get_bufferevent(evcon) != bev) {
+			log_warnx("http: a connection evhttp did not build as "
+			    "expected is not counted");
+			h->open--;
+			continue;
+		}
+		if ((size_t)fd >= h->nslots) {
+			size_t n = h->nslots ? h->nslots : 64;
+
+			while (n <= (size_t)fd)
+				n *= 2;
+			h->conns = xrealloc(h->conns, n * sizeof(*h->conns));
+			memset(h->conns + h->nslots, 0,
+			    (n - h->nslots) * sizeof(*h->conns));
+			h->nslots = n;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->h = h;
+		c->evcon = evcon;
+		c->fd = fd;
+		c->deadline = evtimer_new(h->base, conn_expired, c);
+		h->conns[fd] = c;
+		evhttp_connection_set_closecb(evcon, conn_closed, c);
+		evtimer_add(c->deadline, &h->head_tv);
+	}
+	h->npending = 0;
+	listener_update(h);
+}
+
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+
+	(void)fd;
+	(void)what;
+	h->accept_failed = 0;
+	listener_update(h);
+}
+
+/*
+ * accept() failed for a reason other than "try again": out of descriptors,
+ * mostly.  The listener would stay readable and the loop spin on it, so
+ * accepting pauses for ACCEPT_PAUSE_MS; the connections wait in the
+ * backlog.  Logged once a minute at most.
+ */
+static void
+accept_error(struct evconnlistener *l, void *arg)
+{
+	int err = EVUTIL_SOCKET_ERROR();
+	struct http *h;
+	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+
+	(void)arg;
+	for (h = https; h != NULL; h = h->next)
+		if (h->bs != NULL && evhttp_bound_socket_get_listener(h->bs) ==
+		    l)
+			break;
+	if (h == NULL) {
+		evconnlistener_disable(l);
+		return;
+	}
+	if (mono_ms() - h->accept_logged >= 60000 || h->accept_logged == 0) {
+		log_warnx("http: accept: %s; pausing %d ms (%lld connections "
+		    "open)", evutil_socket_error_to_string(err),
+		    ACCEPT_PAUSE_MS, (long long)h->open);
+		h->accept_logged = mono_ms();
+	}
+	h->accept_failed = 1;
+	listener_update(h);
+	evtimer_add(h->resume_ev, &tv);
+}
+
 /* A request's answer is written whole (or its connection failed). */
 static void
 request_done(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
+	struct conn *c = conn_of(h, req);
 
-	(void)req;
 	if (h->active > 0)
 		h->active--;
+	if (c != NULL)		/* the next request's head, on keep-alive */
+		evtimer_add(c->deadline, &h->head_tv);
 }
 
 static void
 handle(struct evhttp_request *req, void *arg)
 {
 	struct http *h = arg;
+	struct conn *c = conn_of(h, req);
 	double t0 = now_seconds();
 	enum route r;
 
+	if (c != NULL)
+		evtimer_del(c->deadline);
 	h->active++;
 	evhttp_request_set_on_complete_cb(req, request_done, h);
 	answered = 0;
@@ -855,6 +1092,41 @@ http_listen(const char *where, int reuseport, char *err, size_t errlen)
 	return fd;
 }
 
+/*
+ * max_connections, within the descriptors the process may open: the soft
+ * limit is raised towards the hard one for it, and the cap lowered (and
+ * said so) when that is not enough.  Each transfer of the poller and the
+ * store take descriptors too.
+ */
+static int64_t
+open_cap(const struct conf *conf)
+{
+	int64_t cap = conf->max_connections;
+	int64_t reserve = conf->concurrency + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return cap;
+	if ((int64_t)rl.rlim_cur < cap + reserve && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    (int64_t)rl.rlim_max > cap + reserve ?
+		    (rlim_t)(cap + reserve) : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if ((int64_t)rl.rlim_cur < cap + reserve) {
+		int64_t was = cap;
+
+		cap = (int64_t)rl.rlim_cur - reserve;
+		if (cap < 8)
+			cap = 8;
+		log_warnx("http: max_connections %lld lowered to %lld: the "
+		    "process may open %lld files", (long long)was,
+		    (long long)cap, (long long)rl.rlim_cur);
+	}
+	return cap;
+}
+
 struct http *
 http_new_fd(struct event_base *base, const struct conf *conf,
     struct store *store, int fd, char *err, size_t errlen)
@@ -864,6 +1136,13 @@ http_new_fd(struct event_base *base, const struct conf *conf,
 
 	h->conf = conf;
 	h->store = store;
+	h->base = base;
+	h->next = https;
+	https = h;
+	h->max_open = open_cap(conf);
+	h->head_tv.tv_sec = (time_t)conf->request_timeout;
+	h->adopt_ev = event_new(base, -1, 0, conn_adopt, h);
+	h->resume_ev = evtimer_new(base, accept_resume, h);
 	h->channels = xcalloc(conf->nchannels + 1, sizeof(char *));
 	for (size_t i = 0; i < conf->nchannels; i++)
 		h->channels[i] = conf->channels[i].name;
@@ -879,11 +1158,15 @@ http_new_fd(struct event_base *base, const struct conf *conf,
 	evhttp_set_max_body_size(h->evh, 4096);
 	evhttp_set_timeout(h->evh, 30);
 	evhttp_set_gencb(h->evh, handle, h);
+	evhttp_set_bevcb(h->evh, conn_bev, h);
 	if ((bs = evhttp_accept_socket_with_handle(h->evh, fd)) == NULL) {
 		snprintf(err, errlen, "cannot accept on the listening socket");
 		goto fail;
 	}
 	h->bs = bs;
+	h->listening = 1;
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bs),
+	    accept_error);
 	http_socket_name(evhttp_bound_socket_get_fd(bs), h->bound,
 	    sizeof(h->bound));
 	return h;
@@ -911,8 +1194,23 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	for (struct http **p = &https; *p != NULL; p = &(*p)->next)
+		if (*p == h) {
+			*p = h->next;
+			break;
+		}
+	h->freeing = 1;
 	if (h->evh != NULL)
-		evhttp_free(h->evh);
+		evhttp_free(h->evh);	/* closes its connections: conn_closed */
+	for (size_t i = 0; i < h->nslots; i++)
+		if (h->conns[i] != NULL)
+			conn_free(h->conns[i]);
+	free(h->conns);
+	free(h->pending);
+	if (h->adopt_ev != NULL)
+		event_free(h->adopt_ev);
+	if (h->resume_ev != NULL)
+		event_free(h->resume_ev);
 	for (size_t i = 0; i < CACHE_SIZE; i++)
 		cached_clear(&h->cache[i]);
 	free(h->channels);

@@ -162,6 +162,8 @@ test_defaults(void)
 	is_str("sluice", c->title, "default title");
 	is_int(50, c->page_size, "default page_size");
 	is_int(1, c->workers, "default workers: 1");
+	is_int(4096, c->max_connections, "default max_connections: 4096");
+	is_int(10, c->request_timeout, "default request_timeout: 10s");
 	snprintf(want, sizeof(want), "%s/sluice.db", cwd);
 	is_str(want, c->store_path,
 	    "default store path: sluice.db beside the config, absolute");
@@ -414,7 +416,8 @@ test_values(void)
 	conf_free(c);
 
 	/* Ranges hold at both ends. */
-	c = accept("[server]\npage_size = 1\nworkers = 64\n[store]\n"
+	c = accept("[server]\npage_size = 1\nworkers = 64\n"
+	    "max_connections = 1\nrequest_timeout = 1h\n[store]\n"
 	    "keep_days = 0\n"
 	    "keep_per_feed = 0\n[poll]\ninterval = 1s\nmin_interval = 1\n"
 	    "max_interval = 365d\nconcurrency = 10000\nper_host = 1000\n"
@@ -422,6 +425,8 @@ test_values(void)
 	if (c != NULL) {
 		is_int(1, c->page_size, "  page_size 1");
 		is_int(64, c->workers, "  workers 64");
+		is_int(1, c->max_connections, "  max_connections 1");
+		is_int(3600, c->request_timeout, "  request_timeout 1h");
 		is_int(365 * DAY, c->max_interval, "  max_interval 365d");
 		is_int(3600, c->timeout, "  timeout 1h");
 		is_int(1024, c->max_size, "  max_size 1K");
@@ -520,6 +525,12 @@ static const struct ecase ecases[] = {
 	{ "workers 0",
 	    "[server]\nworkers = 0\n",
 	    "test.conf:2: workers: 0 is out of range\n" },
+	{ "max_connections 0",
+	    "[server]\nmax_connections = 0\n",
+	    "test.conf:2: max_connections: 0 is out of range\n" },
+	{ "request_timeout 2h",
+	    "[server]\nrequest_timeout = 2h\n",
+	    "test.conf:2: request_timeout: 2h is out of range\n" },
 	{ "workers 65",
 	    "[server]\nworkers = 65\n",
 	    "test.conf:2: workers: 65 is out of range\n" },

@@ -7,6 +7,8 @@
  * each must get its 4xx (or a closed connection), never a 5xx, and a
  * normal request on another connection must still be answered at once.
  */
+#include "config.h"
+
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -289,42 +292,186 @@ queries(void)
 	is_int(200, normal("/healthz", NULL), "  the store is there after");
 }
 
-int
-main(void)
+/* Descriptors open in process pid. */
+static int
+count_fds(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* CPU time process pid has used, in clock ticks (utime + stime). */
+static long long
+cpu_ticks(pid_t pid)
+{
+	char path[64];
+	struct buf b = { 0 };
+	const char *p;
+	long long ut = -1, st = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (tu_read_file(path, &b) == 0 && b.data != NULL &&
+	    (p = strrchr(b.data, ')')) != NULL)
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		    "%lld %lld", &ut, &st);
+	buf_free(&b);
+	return ut < 0 ? -1 : ut + st;
+}
+
+/*
+ * Row 47: a request head trickled a byte at a time.  evhttp's own timeout
+ * starts again with every byte read, so without a deadline of its own the
+ * server would hold this connection for as long as the bytes come.
+ */
+static void
+head_deadline(void)
+{
+	int fd = connect_to();
+	int64_t t0 = tu_now_ms(), closed = -1;
+
+	send_all(fd, "GET /feed.atom HTTP/1.1\r\n", 25);
+	while (fd != -1 && tu_now_ms() - t0 < 8000) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		char c[256];
+
+		if (poll(&p, 1, 250) > 0 && recv(fd, c, sizeof(c), 0) <= 0) {
+			closed = tu_now_ms() - t0;
+			break;
+		}
+		send_all(fd, "X", 1);
+	}
+	if (fd != -1)
+		close(fd);
+	ok(closed >= 1500 && closed <= 4000, "row 47: a head trickled a byte "
+	    "every 250 ms is cut at request_timeout = 2s (after %lld ms)",
+	    (long long)closed);
+}
+
+/*
+ * Row 47's connection cap: 30 idle connections to a server that takes 20
+ * at once.  The others wait in the kernel's backlog, holding none of its
+ * descriptors, and a normal request is answered once request_timeout has
+ * closed the idle ones.
+ */
+static void
+connection_cap(pid_t pid)
+{
+	int fds[30], base = count_fds(pid), during, st;
+	int64_t ms = 0;
+
+	for (int i = 0; i < 30; i++)
+		fds[i] = connect_to();
+	usleep(500 * 1000);
+	during = count_fds(pid);
+	ok(base > 0 && during - base >= 15 && during - base <= 20, "row 47: "
+	    "30 idle connections take %d descriptors of the server "
+	    "(max_connections = 20)", during - base);
+	st = normal("/healthz", &ms);
+	ok(st == 200, "  a normal request waits its turn, and is answered "
+	    "(%d after %lld ms)", st, (long long)ms);
+	for (int i = 0; i < 30; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+}
+
+/*
+ * Row 51: out of descriptors.  The running server's soft RLIMIT_NOFILE is
+ * lowered to what it has open plus 4, and 40 connections arrive: accept()
+ * fails.  The listener stays readable, so a server that only logged the
+ * error would spin on it; sluice pauses accepting for 100 ms at a time.
+ * Then the limit is put back, the connections closed, and a normal request
+ * is answered.
+ */
+static void
+descriptors_out(pid_t pid)
+{
+	struct rlimit old, low;
+	int fds[40], st;
+	long long t0, t1;
+	char path[600];
+	struct buf log = { 0 };
+	int lines = 0;
+
+	usleep(2500 * 1000);	/* the cap test's connections are gone */
+	if (!ok(prlimit(pid, RLIMIT_NOFILE, NULL, &old) == 0, "row 51: "
+	    "prlimit reads the server's RLIMIT_NOFILE"))
+		return;
+	low = old;
+	low.rlim_cur = (rlim_t)count_fds(pid) + 4;
+	prlimit(pid, RLIMIT_NOFILE, &low, NULL);
+	for (int i = 0; i < 40; i++)
+		fds[i] = connect_to();
+	usleep(200 * 1000);
+	t0 = cpu_ticks(pid);
+	usleep(1000 * 1000);
+	t1 = cpu_ticks(pid);
+	ok(t0 >= 0 && t1 - t0 <= 20, "row 51: out of descriptors, the server "
+	    "does not spin: %lld ticks of CPU in 1 s", t1 - t0);
+	prlimit(pid, RLIMIT_NOFILE, &old, NULL);
+	for (int i = 0; i < 40; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	st = normal("/healthz", NULL);
+	is_int(200, st, "  with descriptors back, it answers");
+	snprintf(path, sizeof(path), "%s/capped.log", tmpdir);
+	if (tu_read_file(path, &log) == 0 && log.data != NULL)
+		for (const char *p = log.data; (p = strstr(p, "accept")) != NULL;
+		    p++)
+			lines++;
+	ok(lines >= 1 && lines <= 2, "  it said so, once (%d lines)", lines);
+	buf_free(&log);
+}
+
+/*
+ * Starts `sluice serve` on a config of its own, NAME.conf in tmpdir, with
+ * server_lines in its [server] section; nofile > 0 is its RLIMIT_NOFILE.
+ * Sets port; the process, or -1.
+ */
+static pid_t
+start_server(const char *name, const char *server_lines, int nofile)
 {
 	const char *sluice = getenv("SLUICE"), *srcdir = getenv("SRCDIR");
-	char conf[600], log[600], text[256];
-	pid_t pid;
+	char conf[600], log[600];
 	struct buf out = { 0 };
+	pid_t pid;
 	FILE *f;
 
-	if (sluice == NULL || srcdir == NULL) {
-		printf("1..0 # SKIP SLUICE and SRCDIR are not set\n");
-		return 0;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	snprintf(conf, sizeof(conf), "%s/sluice.conf", tmpdir);
-	snprintf(log, sizeof(log), "%s/log", tmpdir);
+	snprintf(conf, sizeof(conf), "%s/%s.conf", tmpdir, name);
+	snprintf(log, sizeof(log), "%s/%s.log", tmpdir, name);
 	if ((f = fopen(conf, "w")) == NULL)
-		return 1;
-	fprintf(f, "[store]\npath = %s/sluice.db\nkeep_days = 100000\n"
-	    "[feed arxiv]\nurl = %s/feeds/arxiv-cs.xml\n", tmpdir, srcdir);
+		return -1;
+	fprintf(f, "[server]\n%s[store]\npath = %s/%s.db\nkeep_days = 100000\n"
+	    "[feed arxiv]\nurl = %s/feeds/arxiv-cs.xml\n", server_lines, tmpdir,
+	    name, srcdir);
 	fclose(f);
 	/* Its log to a file: nothing it writes can block it. */
 	if ((pid = fork()) == -1)
-		return 1;
+		return -1;
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		struct rlimit rl = { (rlim_t)nofile, (rlim_t)nofile };
 
 		if (fd == -1)
 			_exit(126);
 		dup2(fd, 2);
+		if (nofile > 0)
+			setrlimit(RLIMIT_NOFILE, &rl);
 		execl(sluice, sluice, "serve", "-c", conf, "-l", "127.0.0.1:0",
 		    (char *)NULL);
 		_exit(127);
 	}
+	port = 0;
 	for (int64_t end = tu_now_ms() + 10000; port == 0 &&
 	    tu_now_ms() < end; usleep(50 * 1000)) {
 		const char *at;
@@ -334,29 +481,62 @@ main(void)
 		    (at = strstr(out.data, "listening on 127.0.0.1:")) != NULL)
 			port = atoi(at + 23);
 	}
-	if (!ok(port > 0, "sluice serve starts")) {
+	buf_free(&out);
+	if (port == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		return done_testing();
+		return -1;
 	}
 	for (int i = 0; i < 100 && normal("/feed.atom", NULL) != 200; i++)
 		usleep(100 * 1000);
+	return pid;
+}
+
+/* SIGTERM, and whether it exits 0. */
+static int
+stop_server(pid_t pid)
+{
+	int status = 0;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int
+main(void)
+{
+	char text[256];
+	pid_t pid;
+
+	if (getenv("SLUICE") == NULL || getenv("SRCDIR") == NULL) {
+		printf("1..0 # SKIP SLUICE and SRCDIR are not set\n");
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	pid = start_server("main", "", 0);
+	if (!ok(pid > 0, "sluice serve starts"))
+		return done_testing();
 	slowloris();
 	big_requests();
 	bodies();
 	malformed();
 	queries();
-	kill(pid, SIGTERM);
-	{
-		int status = 0;
+	ok(stop_server(pid), "SIGTERM: the server exits 0 after all that");
 
-		waitpid(pid, &status, 0);
-		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM: "
-		    "the server exits 0 after all that");
+	pid = start_server("capped", "max_connections = 20\n"
+	    "request_timeout = 2s\n", 0);
+	if (ok(pid > 0, "sluice serve starts with max_connections = 20, "
+	    "request_timeout = 2s")) {
+		head_deadline();
+		connection_cap(pid);
+		descriptors_out(pid);
+		ok(stop_server(pid), "SIGTERM: it exits 0");
 	}
 	snprintf(text, sizeof(text), "rm -rf '%s'", tmpdir);
 	if (system(text) != 0)
 		diag("could not remove %s", tmpdir);
-	buf_free(&out);
 	return done_testing();
 }
