@@ -280,7 +280,11 @@ done:
 	return out;
 }
 
-/* s resolved against the document URL when that fits; takes s. */
+/*
+ * s resolved against the document URL when that fits, and kept only when
+ * url_linkable (no javascript:, data: or relative URL goes out); takes s,
+ * new or NULL.
+ */
 static char *
 resolve(struct jf *jf, char *s)
 {
@@ -288,9 +292,13 @@ resolve(struct jf *jf, char *s)
 
 	if (abs == NULL || strlen(abs) > TEXT_MAX || !utf8_valid(abs)) {
 		free(abs);
-		return s;
+		abs = s;
+	} else
+		free(s);
+	if (!url_linkable(abs, jf->base)) {
+		free(abs);
+		return NULL;
 	}
-	free(s);
 	return abs;
 }
 

@@ -740,6 +740,24 @@ absolute(const char *base, char *ref)
 }
 
 /*
+ * ref made absolute for an entry's link or enclosure, and kept only when
+ * url_linkable: a javascript: link, or one an xml:base of javascript: or
+ * data: made, is dropped here (HOSTILE rows 26, 27).  Takes ref; new or
+ * NULL.
+ */
+static char *
+link_url(const struct feed_parser *p, const char *base, char *ref)
+{
+	char *abs = absolute(base, ref);
+
+	if (abs != NULL && !url_linkable(abs, p->url)) {
+		free(abs);
+		return NULL;
+	}
+	return abs;
+}
+
+/*
  * An author as RSS writes it: "jo@example.org (Jo Smith)" or
  * "Jo Smith <jo@example.org>" give the name; else the text itself.
  */
@@ -804,7 +822,10 @@ atom_link(struct feed_parser *p, struct fill *f, int prio,
 		return;
 	}
 	collapse(href);
-	href = absolute(top(p)->base, href);
+	if ((href = link_url(p, top(p)->base, href)) == NULL) {
+		free(rel);
+		return;
+	}
 	if (rel != NULL && strcmp(rel, "enclosure") == 0 && f == &p->item) {
 		add_enclosure(&f->e, href, attr(attrs, nattrs, "type", NULL),
 		    attr(attrs, nattrs, "length", NULL));
@@ -916,7 +937,7 @@ field_start(struct feed_parser *p, struct fill *f, const struct tag *t,
 		if ((s = attr(attrs, nattrs, "url", NULL)) != NULL) {
 			collapse(s);
 			if (*s != '\0')
-				s = absolute(top(p)->base, s);
+				s = link_url(p, top(p)->base, s);
 		}
 		add_enclosure(&f->e, s, attr(attrs, nattrs, "type", NULL),
 		    attr(attrs, nattrs, "length", NULL));
@@ -1133,7 +1154,7 @@ capture_end(struct feed_parser *p)
 	if (t->field == F_ID && f == &p->item && t->prio == 0 &&
 	    f->guid_is_link && url_is_http(s)) {
 		free(f->permalink);
-		f->permalink = absolute(c->base, xstrdup(s));
+		f->permalink = link_url(p, c->base, xstrdup(s));
 	}
 	if (*s == '\0' || f->prio[t->field] <= t->prio) {
 		free(s);
@@ -1156,7 +1177,8 @@ capture_end(struct feed_parser *p)
 		free(s);
 		return;
 	case F_LINK:
-		s = absolute(c->base, s);
+		if ((s = link_url(p, c->base, s)) == NULL)
+			return;
 		break;
 	case F_AUTHOR:
 		s = author_text(s);
@@ -1261,9 +1283,11 @@ push_frame(struct feed_parser *p, const xmlChar **attrs, int nattrs)
 	f->base = parent->base;
 	f->lang = parent->lang;
 	if ((base = attr(attrs, nattrs, "base", NS_XML)) != NULL) {
+		/* A base no link could come from (javascript:) is none. */
 		collapse(base);
-		f->own_base = absolute(parent->base, base);
-		f->base = f->own_base;
+		f->own_base = link_url(p, parent->base, base);
+		if (f->own_base != NULL)
+			f->base = f->own_base;
 	}
 	if ((lang = attr(attrs, nattrs, "lang", NS_XML)) != NULL) {
 		collapse(lang);

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "ident.h"
 #include "store.h"
+#include "url.h"
 
 /*
  * The full-text index is an external-content FTS5 table: the text lives
@@ -832,6 +833,23 @@ column_text(sqlite3_stmt *st, int i)
 	return v ? xstrdup((const char *)v) : NULL;
 }
 
+/*
+ * A link column as column_text, or NULL when it is not url_linkable: a
+ * javascript: link a store written before the parser dropped them may
+ * still hold never goes out.
+ */
+static char *
+column_link(sqlite3_stmt *st, int col)
+{
+	char *s = column_text(st, col);
+
+	if (s != NULL && !url_linkable(s, s)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static int64_t
 column_date(sqlite3_stmt *st, int i)
 {
@@ -1595,10 +1613,10 @@ store_items(struct store *s, const struct query *q, struct item **out,
 		it->feed_name = column_text(st, 2);
 		it->feed_title = column_text(st, 3);
 		it->feed_url = column_text(st, 4);
-		it->feed_link = column_text(st, 5);
+		it->feed_link = column_link(st, 5);
 		it->feed_id = column_text(st, 6);
 		it->title = column_text(st, 7);
-		it->link = column_text(st, 8);
+		it->link = column_link(st, 8);
 		it->author = column_text(st, 9);
 		it->text = column_text(st, 10);
 		it->tags = column_text(st, 11);

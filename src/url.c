@@ -71,6 +71,27 @@ url_is_http(const char *url)
 	    strncasecmp(url, "https://", 8) == 0;
 }
 
+int
+url_linkable(const char *url, const char *doc)
+{
+	if (url_is_http(url) || (doc != NULL &&
+	    strncasecmp(doc, "file:", 5) == 0 &&
+	    strncasecmp(url, "file:", 5) == 0))
+		return 1;
+	/*
+	 * A relative reference, left so for want of a base: kept when no
+	 * reader can find a scheme in it.  Browsers drop tabs and newlines
+	 * inside URLs and read '\' as '/', so "java<TAB>script:" is refused
+	 * with the rest: printable ASCII only, and no ':' before the first
+	 * '/', '?' or '#'.
+	 */
+	for (const char *s = url; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7F ||
+		    *s == '\\')
+			return 0;
+	return *url != '\0' && url[strcspn(url, ":/?#")] != ':';
+}
+
 /*
  * A path (absolute, or relative to dir) as a file:// URL: dir becomes the
  * base URL's path and curl resolves the path against it, dot segments and

@@ -21,5 +21,13 @@ char	*url_from_config(const char *value, const char *dir, char **host,
 char	*url_host(const char *url);
 /* 1 when url's scheme is http or https. */
 int	 url_is_http(const char *url);
+/*
+ * 1 when url may go out as an entry's link or enclosure: an absolute http
+ * or https URL; a file: URL when the document (doc, may be NULL) is itself
+ * one, a local feed the sysadmin configured; a relative reference in which
+ * no reader could find a scheme.  Not javascript:, data: or any other
+ * scheme.
+ */
+int	 url_linkable(const char *url, const char *doc);
 
 #endif

@@ -547,6 +547,34 @@ test_repeat(void)
 	free(data);
 }
 
+/* HOSTILE row 27: only http(s) links go out. */
+static void
+test_link_schemes(void)
+{
+	char err[256] = "";
+	struct feed_doc *d = parse_str("{\"version\": "
+	    "\"https://jsonfeed.org/version/1.1\", \"title\": \"t\", "
+	    "\"home_page_url\": \"javascript:alert(1)\", \"items\": ["
+	    "{\"id\": \"1\", \"url\": \"javascript:alert(1)\", "
+	    "\"attachments\": [{\"url\": \"data:text/html,x\", "
+	    "\"mime_type\": \"text/html\"}]}, "
+	    "{\"id\": \"2\", \"url\": \"/ok\", \"external_url\": "
+	    "\"vbscript:x\"}]}", "https://site.example/feed.json", err,
+	    sizeof(err));
+
+	if (ok(d != NULL && d->nentries == 2, "row 27: both items stay (%s)",
+	    err)) {
+		is_str(NULL, d->link, "  a javascript: home_page_url is dropped");
+		is_str(NULL, d->entries[0].link, "  a javascript: url is "
+		    "dropped");
+		is_int(0, (long long)d->entries[0].nenclosures, "  a data: "
+		    "attachment is dropped");
+		is_str("https://site.example/ok", d->entries[1].link, "  a "
+		    "relative url resolves");
+	}
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -564,5 +592,6 @@ main(void)
 	test_lenient();
 	test_limits();
 	test_repeat();
+	test_link_schemes();
 	return done_testing();
 }

@@ -762,6 +762,81 @@ test_html_to_text(void)
 	free(s);
 }
 
+/*
+ * HOSTILE rows 26 and 27: links that are not http(s) are dropped, also
+ * when an xml:base of javascript: or data: is what makes them so; the
+ * entries stay, by their ids.
+ */
+static void
+test_link_schemes(void)
+{
+	static const char atom[] =
+	    "<feed xmlns='http://www.w3.org/2005/Atom'>"
+	    "<title>t</title>"
+	    "<entry><id>urn:1</id><title>js link</title>"
+	    "<link href='javascript:alert(1)'/></entry>"
+	    "<entry xml:base='javascript:alert(1)//'><id>urn:2</id>"
+	    "<title>js base</title><link href='x'/>"
+	    "<link rel='enclosure' href='y.mp3'/></entry>"
+	    "<entry xml:base='data:text/html,a'><id>urn:3</id>"
+	    "<title>data base</title><link href='b'/></entry>"
+	    "<entry><id>urn:4</id><title>data enclosure</title>"
+	    "<link href='https://ok.example/4'/>"
+	    "<link rel='enclosure' href='data:text/html,&lt;script&gt;x'/>"
+	    "<link rel='enclosure' href='ok.mp3'/></entry>"
+	    "</feed>";
+	static const char rss[] =
+	    "<rss version='2.0'><channel><title>t</title>"
+	    "<link>javascript:alert(1)</link>"
+	    "<item><guid>g1</guid><title>a</title>"
+	    "<link>  JaVaScRiPt:alert(1)</link>"
+	    "<enclosure url='vbscript:x' type='audio/mpeg' length='1'/>"
+	    "</item>"
+	    "<item><guid isPermaLink='true'>javascript:alert(2)</guid>"
+	    "<title>b</title></item>"
+	    "</channel></rss>";
+	char err[256] = "";
+	struct feed_doc *d = feed_parse(atom, sizeof(atom) - 1,
+	    "https://site.example/feed.xml", NULL, err, sizeof(err));
+
+	if (ok(d != NULL && d->nentries == 4, "rows 26-27: the Atom feed "
+	    "keeps its 4 entries (%s)", err)) {
+		is_str(NULL, d->entries[0].link, "  a javascript: link is "
+		    "dropped");
+		is_str("https://site.example/x", d->entries[1].link, "  an "
+		    "xml:base of javascript: is no base: the link resolves "
+		    "against the document");
+		if (ok(d->entries[1].nenclosures == 1, "  and so does its "
+		    "enclosure"))
+			is_str("https://site.example/y.mp3",
+			    d->entries[1].enclosures[0].url, "  (%s)",
+			    d->entries[1].enclosures[0].url);
+		is_str("https://site.example/b", d->entries[2].link, "  so is "
+		    "an xml:base of data:");
+		is_str("https://ok.example/4", d->entries[3].link, "  an "
+		    "https link stays");
+		if (ok(d->entries[3].nenclosures == 1, "  a data: enclosure "
+		    "is dropped, the other stays"))
+			is_str("https://site.example/ok.mp3",
+			    d->entries[3].enclosures[0].url, "  resolved");
+	}
+	feed_doc_free(d);
+	d = feed_parse(rss, sizeof(rss) - 1, "https://site.example/rss.xml",
+	    NULL, err, sizeof(err));
+	if (ok(d != NULL && d->nentries == 2, "rows 26-27: the RSS feed keeps "
+	    "its 2 entries (%s)", err)) {
+		is_str(NULL, d->link, "  the channel's javascript: link is "
+		    "dropped");
+		is_str(NULL, d->entries[0].link, "  an item's JaVaScRiPt: link "
+		    "is dropped");
+		is_int(0, (long long)d->entries[0].nenclosures, "  a vbscript: "
+		    "enclosure is dropped");
+		is_str(NULL, d->entries[1].link, "  a javascript: permalink "
+		    "guid gives no link");
+	}
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -781,5 +856,6 @@ main(void)
 	test_charset();
 	test_samples();
 	test_html_to_text();
+	test_link_schemes();
 	return done_testing();
 }

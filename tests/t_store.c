@@ -959,6 +959,42 @@ test_order_and_limit(void)
 	remove_db("order.db");
 }
 
+/*
+ * HOSTILE row 27, in depth: a javascript: link a store holds (written
+ * before the parser dropped them) does not leave it.
+ */
+static void
+test_stored_links(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("links.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t f = 0;
+
+	if (!ok(s != NULL, "open links.db (%s)", err))
+		return;
+	store_feed_ensure(s, "f", "https://f.example/feed", NULL, &f);
+	d = doc_new("F");
+	doc_add(d, "A", "A", "javascript:alert(1)", NULL, 1000, DATE_NONE);
+	doc_add(d, "B", "B", "https://f.example/b", NULL, 2000, DATE_NONE);
+	ok(commit(s, f, d, 5000, &c) == 0, "row 27: a javascript: link "
+	    "stored");
+	it = items(s, NULL, 10, &n);
+	if (ok(n == 2, "  both entries come out")) {
+		is_str("https://f.example/b", it[0].link, "  the https link "
+		    "with its entry");
+		is_str(NULL, it[1].link, "  the javascript: one without it");
+	}
+	store_items_free(it, n);
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("links.db");
+}
+
 static void
 test_search(void)
 {
@@ -1421,6 +1457,7 @@ main(void)
 	test_crowded_second();
 	test_query_budget();
 	test_order_and_limit();
+	test_stored_links();
 	test_search();
 	test_index_backlog();
 	test_feeds_open();

@@ -1,5 +1,6 @@
 /*
- * t_url.c - url_resolve(), url_from_config() and url_is_http().
+ * t_url.c - url_resolve(), url_from_config(), url_is_http() and
+ * url_linkable().
  *
  * The resolution table is RFC 3986 section 5.4 (base
  * "http://a/b/c/d;p?q"), less the cases a strict parser may refuse, plus
@@ -292,6 +293,45 @@ test_is_http(void)
 	is_int(0, url_is_http("feeds/http://x"), "a path is not http");
 }
 
+/* HOSTILE rows 21, 26 and 27: what may go out as an entry's link. */
+static void
+test_linkable(void)
+{
+	static const struct {
+		const char *url, *doc;
+		int want;
+	} cases[] = {
+		{ "https://example.org/a", "https://example.org/feed", 1 },
+		{ "HTTP://example.org/a", NULL, 1 },
+		{ "javascript:alert(1)", "https://example.org/feed", 0 },
+		{ "JaVaScRiPt:alert(1)", NULL, 0 },
+		{ "javascript:alert(1)//x", NULL, 0 },
+		{ "vbscript:msgbox(1)", NULL, 0 },
+		{ "data:text/html,<script>alert(1)</script>", NULL, 0 },
+		{ "java\tscript:alert(1)", NULL, 0 },
+		{ "java\nscript:alert(1)", NULL, 0 },
+		{ " javascript:alert(1)", NULL, 0 },
+		{ "\x01javascript:alert(1)", NULL, 0 },
+		{ "\\\\evil.example\\x", NULL, 0 },
+		{ "mailto:jo@example.org", NULL, 0 },
+		{ "ftp://example.org/x", NULL, 0 },
+		{ "file:///etc/passwd", "https://example.org/feed", 0 },
+		{ "file:///etc/passwd", NULL, 0 },
+		{ "file:///srv/feeds/a.html", "file:///srv/feeds/a.xml", 1 },
+		{ "posts/one.html", NULL, 1 },
+		{ "/media/one.ogg", NULL, 1 },
+		{ "//cdn.example.net/three", NULL, 1 },
+		{ "?page=2#top", NULL, 1 },
+		{ "a:b/c", NULL, 0 },
+		{ "", NULL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(cases[i].want, url_linkable(cases[i].url, cases[i].doc),
+		    "linkable: [%s] in a document at %s", cases[i].url,
+		    cases[i].doc ? cases[i].doc : "(none)");
+}
+
 int
 main(void)
 {
@@ -300,5 +340,6 @@ main(void)
 	test_from_config();
 	test_host();
 	test_is_http();
+	test_linkable();
 	return done_testing();
 }
