@@ -540,6 +540,8 @@ fetch_start(struct fetcher *f, const char *url, const char *etag,
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, f->opts.user_agent);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protos);
+	/* No proxy, not even http_proxy's: the guard sees the real peer. */
+	curl_easy_setopt(e, CURLOPT_PROXY, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)f->opts.timeout);

@@ -1003,6 +1003,26 @@ test_guard(void)
 	feed_status(&e, "guard", &f);
 	ok(strcmp(f.state, "ok") == 0 && f.entries == 2 &&
 	    requests("/feeds/guard.xml") == 1, "allow_private = yes: fetched");
+
+	/*
+	 * Row 30: a proxy from the environment would be the only address
+	 * the guard saw, and would go where it likes; sluice uses none.
+	 */
+	setenv("http_proxy", "http://127.0.0.1:9/", 1);
+	setenv("HTTPS_PROXY", "http://127.0.0.1:9/", 1);
+	setenv("ALL_PROXY", "http://127.0.0.1:9/", 1);
+	env_init(&e, "proxy-env", ALLOW,
+	    "[feed guard]\nurl = {O}/feeds/guard.xml\n");
+	is_int(0, poll_feeds(&e, NULL, &r), "row 30: with http_proxy, "
+	    "HTTPS_PROXY and ALL_PROXY set, the poll exits 0");
+	run_free(&r);
+	unsetenv("http_proxy");		/* the origin is asked over HTTP */
+	unsetenv("HTTPS_PROXY");
+	unsetenv("ALL_PROXY");
+	feed_status(&e, "guard", &f);
+	ok(strcmp(f.state, "ok") == 0 && requests("/feeds/guard.xml") == 2,
+	    "  the feed is fetched directly, not through the proxy (%s)",
+	    f.state);
 }
 
 static void
