@@ -995,6 +995,11 @@ test_guard(void)
 	    "address: %s", f.error);
 	is_int(0, requests("/feeds/guard.xml"), "the guard: the origin saw "
 	    "no request");
+	/* Row 30: a name is checked by the address it resolves to. */
+	check_failure("guard-name", "", "http://localhost:{P}/feeds/guard.xml",
+	    "blocked", &r, &f, "row 30: localhost without allow");
+	run_free(&r);
+	is_int(0, requests("/feeds/guard.xml"), "  the origin saw no request");
 	env_init(&e, "guard-yes", "allow_private = yes\n",
 	    "[feed guard]\nurl = {O}/feeds/guard.xml\n");
 	is_int(0, poll_feeds(&e, NULL, &r), "allow_private = yes: the poll "
