@@ -728,6 +728,23 @@ loop_free(struct loop *l)
 		event_base_free(l->base);
 }
 
+/*
+ * Seconds until a feed's next poll as the store has it (wall clock).  No
+ * delay sluice sets is longer than max_interval, so a longer one was
+ * written under a clock that has since been set back, or was ahead then
+ * (HOSTILE row 65): it is cut to max_interval, not waited out.  `sluice
+ * poll` takes such a feed as due (a minute past max_interval, for the
+ * rounding of seconds).
+ */
+static int64_t
+stored_wait(const struct conf *conf, const struct feed_memory *m,
+    int64_t now)
+{
+	int64_t wait = m->next_poll > now ? m->next_poll - now : 0;
+
+	return wait > conf->max_interval ? conf->max_interval : wait;
+}
+
 /* Every feed on the schedule at its stored next poll time. */
 static void
 schedule_all(struct loop *l)
@@ -736,7 +753,7 @@ schedule_all(struct loop *l)
 
 	for (size_t i = 0; i < l->conf->nfeeds; i++) {
 		struct feed_memory *m = &l->feeds[i].mem;
-		int64_t wait = m->next_poll > now ? m->next_poll - now : 0;
+		int64_t wait = stored_wait(l->conf, m, now);
 
 		if (m->gone)
 			sched_retire(l->sched, i);
@@ -1051,7 +1068,8 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 		int due = 0;
 
 		if (nnames == 0)
-			due = !m->gone && m->next_poll <= now;
+			due = !m->gone && (m->next_poll <= now ||
+			    m->next_poll - now > conf->max_interval + 60);
 		else
 			due = bsearch(&conf->feeds[i].name, sorted, nnames,
 			    sizeof(char *), name_cmp) != NULL;

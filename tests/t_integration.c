@@ -1727,6 +1727,111 @@ check_disk_full(void)
 	origin_stop(&o);
 }
 
+/*
+ * Rows 63 and 65, on `sluice serve`.  A next poll the store has a day
+ * ahead (the wall clock was ahead when it was written, or has been set
+ * back since) waits max_interval at most, not the day.  SIGTERM while a
+ * transfer hangs (the origin reads the request and never answers) stops
+ * the server within 5 s, with its store whole and its log gone.
+ */
+static void
+check_clock_and_term(void)
+{
+	char dir[600], docs[700], feed[800], conf[700], dbp[700], wal[720];
+	const char *argv[] = { sluice_bin, "serve", "-c", conf, "-l",
+	    "127.0.0.1:0", NULL };
+	struct origin o;
+	struct proc p;
+	struct stat sb;
+	sqlite3 *db = NULL;
+	int64_t t0;
+	int got = 0, rc;
+	FILE *f;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = -1;
+	snprintf(dir, sizeof(dir), "%s/clock", tmpdir);
+	snprintf(docs, sizeof(docs), "%s/docs", dir);
+	snprintf(feed, sizeof(feed), "%s/x.xml", docs);
+	snprintf(conf, sizeof(conf), "%s/sluice.conf", dir);
+	snprintf(dbp, sizeof(dbp), "%s/sluice.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", dbp);
+	if (mkdir(dir, 0700) == -1 || mkdir(docs, 0700) == -1)
+		diag("cannot create %s", docs);
+	write_items(feed, 2);
+	if (!ok(origin_start(&o, docs) == 0, "rows 63, 65: an origin of its "
+	    "own"))
+		return;
+	if ((f = fopen(conf, "w")) != NULL) {
+		fprintf(f, "[store]\npath = %s\n[poll]\nmin_interval = 1s\n"
+		    "max_interval = 2s\ntimeout = 30s\nallow = 127.0.0.1:%d\n"
+		    "[feed x]\nurl = http://127.0.0.1:%d/feeds/x.xml\n"
+		    "[feed hang]\nurl = http://127.0.0.1:%d/raw/hang\n", dbp,
+		    o.port, o.port, o.port);
+		fclose(f);
+	}
+	/* One poll of x, then a stop, and its next poll moved a day on. */
+	if (!ok(spawn(&p, argv) == 0 && wait_log(&p, "listening on ", 10000),
+	    "rows 63, 65: sluice serve starts"))
+		goto out;
+	for (t0 = tu_now_ms(); tu_now_ms() - t0 < 10000 && origin_count(o.port,
+	    "/feeds/x.xml", "requests ") < 1; )
+		usleep(50 * 1000);
+	usleep(300 * 1000);	/* its batch committed */
+	kill(p.pid, SIGTERM);
+	is_int(0, wait_exit(&p, 5000), "  SIGTERM stops it");
+	buf_free(&p.log);
+	if (sqlite3_open(dbp, &db) != SQLITE_OK || sqlite3_exec(db,
+	    "UPDATE polls SET next_poll = CAST(strftime('%s', 'now') AS "
+	    "INTEGER) + 86400", NULL, NULL, NULL) != SQLITE_OK)
+		diag("cannot move next_poll: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	got = origin_count(o.port, "/feeds/x.xml", "requests ");
+
+	if (!ok(spawn(&p, argv) == 0 && wait_log(&p, "listening on ", 10000),
+	    "row 65: it starts again with next_poll a day ahead"))
+		goto out;
+	t0 = tu_now_ms();
+	while (tu_now_ms() - t0 < 6000 && origin_count(o.port, "/feeds/x.xml",
+	    "requests ") == got)
+		usleep(50 * 1000);
+	ok(origin_count(o.port, "/feeds/x.xml", "requests ") > got, "row 65: "
+	    "the feed is polled within max_interval = 2s, not a day on "
+	    "(%lld ms)", (long long)(tu_now_ms() - t0));
+
+	/* By now the hanging feed has a transfer open, for 30 s. */
+	ok(origin_count(o.port, "/raw/hang", "requests ") >= 1, "row 63: a "
+	    "transfer hangs");
+	t0 = tu_now_ms();
+	kill(p.pid, SIGTERM);
+	rc = wait_exit(&p, 5000);
+	is_int(0, rc, "row 63: SIGTERM mid-transfer: it exits 0");
+	ok(tu_now_ms() - t0 < 5000, "  within 5 s (%lld ms)",
+	    (long long)(tu_now_ms() - t0));
+	ok(stat(wal, &sb) == -1, "  its write-ahead log checkpointed and "
+	    "removed");
+	db = NULL;
+	{
+		sqlite3_stmt *st = NULL;
+		const char *v = NULL;
+
+		if (sqlite3_open(dbp, &db) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			v = (const char *)sqlite3_column_text(st, 0);
+		is_str("ok", v, "  integrity_check: ok");
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+out:
+	if (p.pid > 0) {
+		kill(p.pid, SIGKILL);
+		wait_exit(&p, 1000);
+	}
+	buf_free(&p.log);
+	origin_stop(&o);
+}
+
 /* The PIDs of pid's children, from /proc; how many (at most max). */
 static int
 children_of(pid_t pid, pid_t *kids, int max)
@@ -2378,6 +2483,7 @@ main(void)
 	check_serve(o.port);
 	origin_stop(&o);
 	check_disk_full();
+	check_clock_and_term();
 	check_workers();
 	check_reload();
 	check_parse_json("arxiv-cs.xml", "rss2.0", 25);

@@ -1083,6 +1083,39 @@ timed(void (*fn)(void), const char *name)
 	diag("%s: %lld ms", name, (long long)(tu_now_ms() - start));
 }
 
+/*
+ * Row 65: a next poll far ahead in the store (written under a clock that
+ * was ahead, or has been set back since) is not waited out: no delay is
+ * longer than max_interval, so `sluice poll` takes the feed as due.
+ */
+static void
+test_clock_jump(void)
+{
+	struct env e;
+	struct run r;
+	char path[800];
+	sqlite3 *d = NULL;
+
+	write_feed("jump.xml", 2, -1);
+	env_init(&e, "jump", ALLOW "max_interval = 1h\n",
+	    "[feed jump]\nurl = {O}/feeds/jump.xml\n");
+	is_int(0, poll_feeds(&e, NULL, &r), "row 65: the first poll exits 0");
+	run_free(&r);
+	is_int(0, poll_feeds(&e, NULL, &r), "  a second at once");
+	run_free(&r);
+	is_int(1, requests("/feeds/jump.xml"), "  polls nothing: not due");
+	snprintf(path, sizeof(path), "%s/sluice.db", e.dir);
+	if (sqlite3_open(path, &d) != SQLITE_OK || sqlite3_exec(d,
+	    "UPDATE polls SET next_poll = CAST(strftime('%s', 'now') AS "
+	    "INTEGER) + 86400", NULL, NULL, NULL) != SQLITE_OK)
+		diag("cannot move next_poll: %s", sqlite3_errmsg(d));
+	sqlite3_close(d);
+	is_int(0, poll_feeds(&e, NULL, &r), "  with next_poll a day ahead, "
+	    "past max_interval = 1h: the poll exits 0");
+	run_free(&r);
+	is_int(2, requests("/feeds/jump.xml"), "  and polls the feed");
+}
+
 int
 main(void)
 {
@@ -1121,6 +1154,7 @@ main(void)
 	timed(test_guard, "address guard");
 	timed(test_not_a_feed, "not a feed");
 	timed(test_exit_status, "exit status");
+	timed(test_clock_jump, "wall clock set back");
 	origin_stop(&origin);
 	sqlite3_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
