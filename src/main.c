@@ -39,7 +39,7 @@ static const char usage_text[] =
     "       sluice poll   [-v] [-c FILE] [NAME...]\n"
     "       sluice parse  [--json] FILE|URL|- ...\n"
     "       sluice query  [-c FILE] [-f atom|rss|json|text] [QUERY]\n"
-    "       sluice check  [-c FILE]\n"
+    "       sluice check  [-s] [-c FILE]\n"
     "       sluice feeds  [-c FILE] [--json]\n"
     "       sluice export [-c FILE]\n"
     "       sluice --help | --version\n";
@@ -131,11 +131,15 @@ cmd_check(int argc, char **argv)
 {
 	const char *cfg = NULL;
 	struct conf *c;
-	int ch;
+	struct store *s;
+	char err[512] = "";
+	int ch, store = 0, rc = 0;
 
-	while ((ch = getopt(argc, argv, "c:")) != -1)
+	while ((ch = getopt(argc, argv, "c:s")) != -1)
 		if (ch == 'c')
 			cfg = optarg;
+		else if (ch == 's')
+			store = 1;
 		else
 			return usage(2);
 	if (optind != argc)
@@ -143,8 +147,20 @@ cmd_check(int argc, char **argv)
 	if ((c = load_config(cfg)) == NULL)
 		return 1;
 	printf("configuration OK\n");
+	if (store) {
+		/* Every page read: damage the open leaves unseen shows here. */
+		if ((s = store_open(c->store_path, err, sizeof(err))) == NULL) {
+			log_warnx("store: %s", err);
+			rc = 1;
+		} else if (store_check(s, err, sizeof(err)) == -1) {
+			log_warnx("store: %s: %s", c->store_path, err);
+			rc = 1;
+		} else
+			printf("store OK\n");
+		store_close(s);
+	}
 	conf_free(c);
-	return 0;
+	return rc;
 }
 
 static int

@@ -5,10 +5,15 @@
  * in BEGIN IMMEDIATE; a feed's poll (entries and validators) is one
  * transaction.  The database runs in WAL mode with synchronous=FULL.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -724,12 +729,75 @@ fail:
 	return -1;
 }
 
+/* Big-endian integers of the database header. */
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * What can be told of a database file before SQLite opens it (HOSTILE row
+ * 61: a corrupt store is refused, never made anew).  A file that is not
+ * there is a new store; an empty one, or one whose header is not SQLite's,
+ * is refused.  With no write-ahead log beside it (the store was closed
+ * cleanly, and no other process has it open), a file shorter than its
+ * header says is truncated.  Damage inside the pages is for `sluice check
+ * -s` (store_check) to find.
+ */
+static int
+file_check(const char *path, char *err, size_t errlen)
+{
+	unsigned char h[100];
+	char wal[4096];
+	struct stat sb, wb;
+	int64_t page, pages;
+	int fd;
+	ssize_t n;
+
+	if (stat(path, &sb) == -1)
+		return 0;	/* SQLite says why if it cannot make it */
+	if (!S_ISREG(sb.st_mode))
+		return 0;
+	if (sb.st_size == 0) {
+		snprintf(err, errlen, "%s: an empty file, not a database "
+		    "(truncated?); remove it to start a new one", path);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(err, errlen, "%s: not a SQLite database (its header "
+		    "is wrong)", path);
+		return -1;
+	}
+	page = (int64_t)h[16] << 8 | h[17];
+	if (page == 1)
+		page = 65536;
+	pages = be32(h + 28);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if ((stat(wal, &wb) == -1 || wb.st_size == 0) && pages > 0 &&
+	    be32(h + 24) == be32(h + 92) && sb.st_size < page * pages) {
+		snprintf(err, errlen, "%s: truncated: its header says %lld "
+		    "bytes, the file has %lld", path, (long long)(page * pages),
+		    (long long)sb.st_size);
+		return -1;
+	}
+	return 0;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
+	struct store *s;
 	int i;
 
+	if (file_check(path, err, errlen) == -1)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, s->db ?
@@ -754,8 +822,13 @@ store_open(const char *path, char *err, size_t errlen)
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA temp_store = MEMORY;"
 	    "PRAGMA foreign_keys = ON;", err, errlen) == -1 ||
-	    migrate(s->db, err, errlen) == -1)
+	    migrate(s->db, err, errlen) == -1) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, why);
 		goto fail;
+	}
 	for (i = 0; i < ST_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {

@@ -2459,6 +2459,60 @@ check_bad_config(void)
 	buf_free(&err);
 }
 
+/*
+ * Row 61 from the command line: `sluice serve` refuses a truncated store
+ * with a line that says so and exits 1, leaving the file as it was;
+ * `sluice check -s` passes a whole store and finds a damaged one.
+ */
+static void
+check_bad_store(void)
+{
+	char dir[600], conf[700], dbp[700];
+	const char *check[] = { sluice_bin, "check", "-s", "-c", conf, NULL };
+	const char *serve[] = { sluice_bin, "serve", "-c", conf, "-l",
+	    "127.0.0.1:0", NULL };
+	struct buf out = { 0 }, err = { 0 }, good = { 0 }, after = { 0 };
+	struct stat sb;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/badstore", tmpdir);
+	snprintf(conf, sizeof(conf), "%s/sluice.conf", dir);
+	snprintf(dbp, sizeof(dbp), "%s/sluice.db", dir);
+	mkdir(dir, 0700);
+	if ((f = fopen(conf, "w")) != NULL) {
+		fprintf(f, "[store]\npath = %s\n[feed a]\nurl = %s/feeds/"
+		    "arxiv-cs.xml\n", dbp, srcdir);
+		fclose(f);
+	}
+	is_int(0, run(check, &out, &err), "row 61: sluice check -s on a new "
+	    "store exits 0");
+	ok(out.data != NULL && strstr(out.data, "store OK") != NULL,
+	    "  and says store OK");
+	tu_read_file(dbp, &good);
+	if ((f = fopen(dbp, "wb")) != NULL) {
+		fwrite(good.data, 1, good.len / 2, f);
+		fclose(f);
+	}
+	buf_reset(&out);
+	buf_reset(&err);
+	is_int(1, run(serve, &out, &err), "row 61: sluice serve on a store "
+	    "cut in half exits 1");
+	ok(err.data != NULL && strstr(err.data, "truncated") != NULL &&
+	    strchr(err.data, '\n') == strrchr(err.data, '\n'), "  with one "
+	    "line that says so: %s", err.data ? err.data : "");
+	tu_read_file(dbp, &after);
+	ok(stat(dbp, &sb) == 0 && after.len == good.len / 2 &&
+	    memcmp(after.data, good.data, after.len) == 0, "  the file is "
+	    "left as it was");
+	buf_reset(&out);
+	buf_reset(&err);
+	is_int(1, run(check, &out, &err), "  sluice check -s exits 1 on it");
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&good);
+	buf_free(&after);
+}
+
 int
 main(void)
 {
@@ -2494,6 +2548,7 @@ main(void)
 	check_query_cli();
 	check_export();
 	check_bad_config();
+	check_bad_store();
 	{
 		char cmd[700];
 

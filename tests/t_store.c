@@ -311,6 +311,105 @@ test_open(void)
 	remove_db("open.db");
 }
 
+/* Writes len bytes of data to path (a new file). */
+static void
+put_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		diag("cannot write %s", path);
+}
+
+/*
+ * HOSTILE row 61: a store that is not whole is refused at open, never made
+ * anew; damage inside its pages is found by store_check.
+ */
+static void
+test_corrupt(void)
+{
+	char err[256] = "", path[sizeof(tmpdir) + 80];
+	struct store *s;
+	struct buf good = { 0 };
+	sqlite3 *db = NULL;
+	int64_t f = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s", dbpath("whole.db"));
+	s = store_open(path, err, sizeof(err));
+	if (!ok(s != NULL, "row 61: a store to damage (%s)", err))
+		return;
+	store_feed_ensure(s, "f", "https://f.example/feed", NULL, &f);
+	for (int i = 0; i < 300; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "g%d", i);
+		store_feed_ensure(s, name, "https://g.example/feed", NULL, &f);
+	}
+	ok(store_check(s, err, sizeof(err)) == 0, "  store_check: a whole "
+	    "store passes (%s)", err);
+	store_close(s);		/* checkpointed: no -wal left */
+	tu_read_file(path, &good);
+
+	put_file(dbpath("empty.db"), "", 0);
+	s = store_open(dbpath("empty.db"), err, sizeof(err));
+	ok(s == NULL && strstr(err, "an empty file, not a database") != NULL,
+	    "  an empty file is refused, not made a store: %s", err);
+	store_close(s);
+
+	put_file(dbpath("text.db"), "hello, this is not a database at all, "
+	    "but long enough to hold a header of one hundred bytes, which it "
+	    "does not\n", 108);
+	s = store_open(dbpath("text.db"), err, sizeof(err));
+	ok(s == NULL && strstr(err, "not a SQLite database") != NULL,
+	    "  a file that is not SQLite is refused: %s", err);
+	store_close(s);
+
+	put_file(dbpath("cut.db"), good.data, good.len / 2);
+	s = store_open(dbpath("cut.db"), err, sizeof(err));
+	ok(s == NULL && strstr(err, "truncated") != NULL, "  a store cut "
+	    "to half its size is refused: %s", err);
+	store_close(s);
+
+	/* Bytes of a table's page overwritten: only a full read sees it. */
+	err[0] = '\0';
+	put_file(dbpath("flip.db"), good.data, good.len);
+	if (sqlite3_open(dbpath("flip.db"), &db) == SQLITE_OK) {
+		sqlite3_stmt *st = NULL;
+		int page = 0;
+
+		if (sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master "
+		    "WHERE name = 'feeds'", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			page = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		if ((fp = fopen(dbpath("flip.db"), "r+b")) != NULL) {
+			char junk[512];
+
+			/* The root of feeds: its cells are at the page's end. */
+			memset(junk, 0xff, sizeof(junk));
+			fseek(fp, (long)page * 4096 - (long)sizeof(junk),
+			    SEEK_SET);
+			fwrite(junk, 1, sizeof(junk), fp);
+			fclose(fp);
+		}
+	}
+	s = store_open(dbpath("flip.db"), err, sizeof(err));
+	if (ok(s != NULL, "  a store with a damaged page opens (%s)", err)) {
+		err[0] = '\0';
+		ok(store_check(s, err, sizeof(err)) == -1 && *err != '\0',
+		    "  and store_check finds the damage: %s", err);
+	}
+	store_close(s);
+	buf_free(&good);
+	remove_db("whole.db");
+	remove_db("empty.db");
+	remove_db("text.db");
+	remove_db("cut.db");
+	remove_db("flip.db");
+}
+
 static void
 test_feeds_and_commits(void)
 {
@@ -1450,6 +1549,7 @@ main(void)
 		return done_testing();
 	}
 	test_open();
+	test_corrupt();
 	test_feeds_and_commits();
 	test_validators_and_status();
 	test_migration();
