@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	{ S_SERVER, "workers", K_INT, C(workers), 1, 64 },
 	{ S_SERVER, "max_connections", K_INT, C(max_connections), 1, 1000000 },
 	{ S_SERVER, "request_timeout", K_DUR, C(request_timeout), 1, 3600 },
+	{ S_SERVER, "idle_timeout", K_DUR, C(idle_timeout), 1, 3600 },
 	{ S_STORE, "path", K_PATH, C(store_path), 0, 0 },
 	{ S_STORE, "keep_days", K_INT, C(keep_days), 0, 100000 },
 	{ S_STORE, "keep_per_feed", K_INT, C(keep_per_feed), 0, 100000000 },
@@ -690,6 +691,7 @@ set_defaults(struct conf *c)
 	c->workers = 1;
 	c->max_connections = 4096;
 	c->request_timeout = 10;
+	c->idle_timeout = 30;
 	buf_printf(&b, "%s/sluice.db", c->dir);
 	c->store_path = buf_steal(&b);
 	c->keep_days = 90;

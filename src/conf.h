@@ -43,6 +43,7 @@ struct conf {
 	int64_t	 workers;	/* processes answering HTTP: 1 polls too */
 	int64_t	 max_connections;	/* open at once, per process */
 	int64_t	 request_timeout;	/* seconds for a request's head */
+	int64_t	 idle_timeout;	/* seconds without a byte read or written */
 
 	char	*store_path;	/* absolute */
 	int64_t	 keep_days;

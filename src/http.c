@@ -1156,7 +1156,8 @@ http_new_fd(struct event_base *base, const struct conf *conf,
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(h->evh, 16384);
 	evhttp_set_max_body_size(h->evh, 4096);
-	evhttp_set_timeout(h->evh, 30);
+	/* Also a client that stops reading its answer (row 52). */
+	evhttp_set_timeout(h->evh, (int)conf->idle_timeout);
 	evhttp_set_gencb(h->evh, handle, h);
 	evhttp_set_bevcb(h->evh, conn_bev, h);
 	if ((bs = evhttp_accept_socket_with_handle(h->evh, fd)) == NULL) {

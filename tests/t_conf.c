@@ -164,6 +164,7 @@ test_defaults(void)
 	is_int(1, c->workers, "default workers: 1");
 	is_int(4096, c->max_connections, "default max_connections: 4096");
 	is_int(10, c->request_timeout, "default request_timeout: 10s");
+	is_int(30, c->idle_timeout, "default idle_timeout: 30s");
 	snprintf(want, sizeof(want), "%s/sluice.db", cwd);
 	is_str(want, c->store_path,
 	    "default store path: sluice.db beside the config, absolute");
@@ -417,7 +418,8 @@ test_values(void)
 
 	/* Ranges hold at both ends. */
 	c = accept("[server]\npage_size = 1\nworkers = 64\n"
-	    "max_connections = 1\nrequest_timeout = 1h\n[store]\n"
+	    "max_connections = 1\nrequest_timeout = 1h\n"
+	    "idle_timeout = 1s\n[store]\n"
 	    "keep_days = 0\n"
 	    "keep_per_feed = 0\n[poll]\ninterval = 1s\nmin_interval = 1\n"
 	    "max_interval = 365d\nconcurrency = 10000\nper_host = 1000\n"
@@ -427,6 +429,7 @@ test_values(void)
 		is_int(64, c->workers, "  workers 64");
 		is_int(1, c->max_connections, "  max_connections 1");
 		is_int(3600, c->request_timeout, "  request_timeout 1h");
+		is_int(1, c->idle_timeout, "  idle_timeout 1s");
 		is_int(365 * DAY, c->max_interval, "  max_interval 365d");
 		is_int(3600, c->timeout, "  timeout 1h");
 		is_int(1024, c->max_size, "  max_size 1K");

@@ -359,6 +359,89 @@ head_deadline(void)
 }
 
 /*
+ * tmpdir/big.xml: 500 entries of 8 KB, an answer of about 8 MB, more than
+ * the socket buffers on both ends hold (Linux grows a sender's to 4 MB).
+ */
+static void
+write_big_feed(void)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/big.xml", tmpdir);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs("<rss version='2.0'><channel><title>big</title>\n", f);
+	for (int i = 0; i < 500; i++) {
+		fprintf(f, "<item><guid>big-%d</guid><title>Big %d</title>"
+		    "<pubDate>Mon, 02 Nov 2026 10:%02d:%02d GMT</pubDate>"
+		    "<description>", i, i, i / 60, i % 60);
+		for (int j = 0; j < 160; j++)
+			fputs("Fifty bytes of words, again and again, to fill. ",
+			    f);
+		fputs("</description></item>\n", f);
+	}
+	fputs("</channel></rss>\n", f);
+	fclose(f);
+}
+
+/*
+ * Row 52: a client asks for a large answer and never reads it.  The
+ * server's writes stall once the socket buffers are full; idle_timeout
+ * (2 s here) closes the connection rather than hold the answer for ever.
+ * Read after 4 s, the connection gives part of the answer, then its end.
+ */
+static void
+never_reads(void)
+{
+	static const char req[] = "GET /feed.atom?limit=500 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n";
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096, closed = 0;
+	long long got = 0, length = -1;
+	char buf[65536];
+	int64_t ms = 0;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!ok(fd != -1 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ==
+	    0, "row 52: a client with a 4 KB receive buffer connects")) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	send_all(fd, req, sizeof(req) - 1);
+	usleep(4000 * 1000);
+	is_int(200, normal("/healthz", &ms), "  meanwhile others are answered");
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 2000) <= 0)
+			break;		/* open, and nothing more: not closed */
+		if ((r = recv(fd, buf, sizeof(buf) - 1, 0)) <= 0) {
+			closed = 1;
+			break;
+		}
+		if (length == -1) {
+			const char *cl;
+
+			buf[r] = '\0';
+			if ((cl = strstr(buf, "Content-Length: ")) != NULL)
+				length = atoll(cl + 16);
+		}
+		got += r;
+	}
+	close(fd);
+	ok(closed && length > 6000000 && got < length, "  after 4 s unread, "
+	    "the connection is closed: %lld bytes of a %lld-byte answer came",
+	    got, length);
+}
+
+/*
  * Row 47's connection cap: 30 idle connections to a server that takes 20
  * at once.  The others wait in the kernel's backlog, holding none of its
  * descriptors, and a normal request is answered once request_timeout has
@@ -435,11 +518,13 @@ descriptors_out(pid_t pid)
 
 /*
  * Starts `sluice serve` on a config of its own, NAME.conf in tmpdir, with
- * server_lines in its [server] section; nofile > 0 is its RLIMIT_NOFILE.
+ * server_lines in its [server] section and feed_lines after its one feed;
+ * nofile > 0 is its RLIMIT_NOFILE.
  * Sets port; the process, or -1.
  */
 static pid_t
-start_server(const char *name, const char *server_lines, int nofile)
+start_server(const char *name, const char *server_lines,
+    const char *feed_lines, int nofile)
 {
 	const char *sluice = getenv("SLUICE"), *srcdir = getenv("SRCDIR");
 	char conf[600], log[600];
@@ -452,8 +537,8 @@ start_server(const char *name, const char *server_lines, int nofile)
 	if ((f = fopen(conf, "w")) == NULL)
 		return -1;
 	fprintf(f, "[server]\n%s[store]\npath = %s/%s.db\nkeep_days = 100000\n"
-	    "[feed arxiv]\nurl = %s/feeds/arxiv-cs.xml\n", server_lines, tmpdir,
-	    name, srcdir);
+	    "[feed arxiv]\nurl = %s/feeds/arxiv-cs.xml\n%s", server_lines,
+	    tmpdir, name, srcdir, feed_lines);
 	fclose(f);
 	/* Its log to a file: nothing it writes can block it. */
 	if ((pid = fork()) == -1)
@@ -516,7 +601,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
-	pid = start_server("main", "", 0);
+	pid = start_server("main", "", "", 0);
 	if (!ok(pid > 0, "sluice serve starts"))
 		return done_testing();
 	slowloris();
@@ -526,11 +611,14 @@ main(void)
 	queries();
 	ok(stop_server(pid), "SIGTERM: the server exits 0 after all that");
 
+	snprintf(text, sizeof(text), "[feed big]\nurl = %s/big.xml\n", tmpdir);
+	write_big_feed();
 	pid = start_server("capped", "max_connections = 20\n"
-	    "request_timeout = 2s\n", 0);
+	    "request_timeout = 2s\nidle_timeout = 2s\n", text, 0);
 	if (ok(pid > 0, "sluice serve starts with max_connections = 20, "
-	    "request_timeout = 2s")) {
+	    "request_timeout = 2s, idle_timeout = 2s")) {
 		head_deadline();
+		never_reads();
 		connection_cap(pid);
 		descriptors_out(pid);
 		ok(stop_server(pid), "SIGTERM: it exits 0");
