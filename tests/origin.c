@@ -486,9 +486,14 @@ serve_stream(struct state *s, struct evhttp_request *req, int drip)
 		return;
 	}
 	st->req = req;
-	st->drip = drip;
-	st->every.tv_usec = drip ? 500 * 1000 : 10 * 1000;
-	st->ticks = drip ? 40 : 2000;	/* 20 s either way */
+	st->drip = drip != 0;
+	if (drip == 2) {		/* slow: a byte every 2 s, 60 s */
+		st->every.tv_sec = 2;
+		st->ticks = 30;
+	} else {
+		st->every.tv_usec = drip ? 500 * 1000 : 10 * 1000;
+		st->ticks = drip ? 40 : 2000;	/* 20 s either way */
+	}
 	st->timer = evtimer_new(s->base, stream_tick, st);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "application/rss+xml");
@@ -604,6 +609,8 @@ handle(struct evhttp_request *req, void *arg)
 		;
 	else if (strcmp(path, "/drip.xml") == 0)
 		serve_stream(s, req, 1);
+	else if (strcmp(path, "/slow.xml") == 0)
+		serve_stream(s, req, 2);
 	else if (strcmp(path, "/endless.xml") == 0)
 		serve_stream(s, req, 0);
 	else if (strcmp(path, "/bomb.xml") == 0)

@@ -35,6 +35,7 @@
  *   /gzip-N/...     a small feed gzipped N times, served with
  *                   Content-Encoding: gzip, gzip, ... (N of them)
  *   /drip.xml       a chunked body of 1 byte every 500 ms (40 at most)
+ *   /slow.xml       the same, 1 byte every 2 s (30 at most)
  *   /endless.xml    a chunked body of 64 KiB chunks every 10 ms until the
  *                   client goes away (or 20 s pass)
  *   /bomb.xml       128 MiB of zeros, gzipped (about 130 KB), served with

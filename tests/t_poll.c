@@ -39,6 +39,7 @@ static char docroot[600];
 static struct origin origin;
 static sqlite3 *db;
 static int run_limit = RUN_LIMIT;	/* seconds */
+static int poll_timeout = TIMEOUT;	/* seconds, env_init's */
 
 /* One run of the binary: status, stdout, stderr, peak RSS, duration. */
 struct run {
@@ -191,7 +192,7 @@ env_init(struct env *e, const char *name, const char *poll,
 	if (mkdir(e->dir, 0700) == -1)
 		diag("cannot create %s", e->dir);
 	buf_printf(&b, "[store]\npath = %s/sluice.db\n[poll]\ninterval = 1h\n"
-	    "min_interval = 1s\ntimeout = %ds\n", e->dir, TIMEOUT);
+	    "min_interval = 1s\ntimeout = %ds\n", e->dir, poll_timeout);
 	expand(&b, poll);
 	expand(&b, feeds);
 	write_file(e->conf, b.data);
@@ -961,6 +962,22 @@ test_timeouts(void)
 	in_range(r.ms, TIMEOUT * 1000 - 500, TIMEOUT * 1000 + 3000,
 	    "slow drip: the poll ends after the %d s timeout (ms)", TIMEOUT);
 	run_free(&r);
+
+	/*
+	 * Row 34: under 16 bytes a second for 20 s ends a transfer long
+	 * before its timeout (60 s here).
+	 */
+	run_limit = 40;
+	poll_timeout = 60;
+	check_failure("slow", ALLOW, "{O}/slow.xml",
+	    "timeout", &r, &f, "row 34: 1 byte every 2 s, timeout = 60s");
+	in_range(r.ms, 19000, 26000, "  the poll ends after the 20 s of the "
+	    "low-speed limit (ms)");
+	ok(strstr(f.error, "slow") != NULL, "  the error says so: %s",
+	    f.error);
+	run_free(&r);
+	run_limit = RUN_LIMIT;
+	poll_timeout = TIMEOUT;
 }
 
 /* A body cut short: curl's error, and nothing of it stored. */
