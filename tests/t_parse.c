@@ -837,6 +837,34 @@ test_link_schemes(void)
 	feed_doc_free(d);
 }
 
+/*
+ * Row 9: a document of more entries than feed_parse collects (10,000)
+ * gives the first 10,000 in document order, in linear time.
+ */
+static void
+test_entry_cap(void)
+{
+	struct buf b = { 0 };
+	struct feed_doc *d;
+	char err[256] = "";
+
+	buf_puts(&b, "<rss version='2.0'><channel><title>many</title>");
+	for (int i = 0; i < 12000; i++)
+		buf_printf(&b, "<item><guid>g%d</guid><title>t%d</title>"
+		    "</item>", i, i);
+	buf_puts(&b, "</channel></rss>");
+	d = feed_parse(b.data, b.len, "https://many.example/", NULL, err,
+	    sizeof(err));
+	if (ok(d != NULL && d->nentries == 10000, "row 9: 12,000 items: "
+	    "10,000 kept (%zu)", d ? d->nentries : 0)) {
+		is_str("g0", d->entries[0].id, "  the first in the document "
+		    "first");
+		is_str("g9999", d->entries[9999].id, "  the 10,000th last");
+	}
+	feed_doc_free(d);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -857,5 +885,6 @@ main(void)
 	test_samples();
 	test_html_to_text();
 	test_link_schemes();
+	test_entry_cap();
 	return done_testing();
 }

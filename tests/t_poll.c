@@ -1060,6 +1060,29 @@ test_not_a_feed(void)
 	check_failure("nm304", ALLOW, "{O}/status/304/uncond", "http", &r, &f,
 	    "a 304 to a request that was not conditional");
 	run_free(&r);
+
+	/* Row 11: a feed that turns into a page keeps what it had. */
+	{
+		struct env e;
+		char path[800];
+
+		write_feed("turns.xml", 3, -1);
+		env_init(&e, "turns", ALLOW, "[feed turns]\nurl = "
+		    "{O}/feeds/turns.xml\n");
+		is_int(0, poll_feeds(&e, NULL, &r), "row 11: a feed of 3 "
+		    "entries polled");
+		run_free(&r);
+		snprintf(path, sizeof(path), "%s/turns.xml", docroot);
+		write_file(path, "<!DOCTYPE html><html><head><title>Oops"
+		    "</title></head><body><p>Maintenance</p></body></html>\n");
+		is_int(1, poll_feeds(&e, "turns", &r), "  then it answers an "
+		    "HTML page: the poll exits 1");
+		run_free(&r);
+		feed_status(&e, "turns", &f);
+		ok(strcmp(f.error_class, "not_a_feed") == 0 && f.entries == 3,
+		    "  not_a_feed, and its 3 entries are kept (%s, %d)",
+		    f.error_class, f.entries);
+	}
 }
 
 static void

@@ -1048,10 +1048,27 @@ test_order_and_limit(void)
 		ok(it[2].text == NULL, "no summary or content, no text");
 	}
 	store_items_free(it, n);
+
 	it = items(s, NULL, 2, &n);
 	if (is_int(2, (long long)n, "limit 2"))
 		ok(strcmp(it[0].title, "F") == 0 && strcmp(it[1].title,
 		    "C") == 0, "limit keeps the newest");
+	store_items_free(it, n);
+
+	/*
+	 * Row 41: the future entry ranks by when it was first seen, so an
+	 * entry published after that goes above it, not below for ever.
+	 */
+	d = doc_new("F itself");
+	doc_add(d, "H", "H", NULL, NULL, 6500, DATE_NONE);
+	ok(commit(s, f, d, 7000, &c) == 0, "row 41: commit f at 7000, "
+	    "an entry published 6500");
+	feed_doc_free(d);
+	it = items(s, NULL, 2, &n);
+	if (is_int(2, (long long)n, "  two items asked for"))
+		ok(strcmp(it[0].title, "H") == 0 && strcmp(it[1].title, "F") ==
+		    0, "  it goes above the one dated 999999, first seen 6000 "
+		    "(%s, %s)", it[0].title, it[1].title);
 	store_items_free(it, n);
 	store_items_free(NULL, 0);
 	store_close(s);
