@@ -7,6 +7,12 @@
  * from the fixture's text and the SPEC, not from the parser's output.
  */
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -865,6 +871,74 @@ test_entry_cap(void)
 	buf_free(&b);
 }
 
+/*
+ * Rows 3 and 4 with a canary: a socket on 127.0.0.1 that every network
+ * reference of the documents names (an external entity, an external DTD,
+ * an external parameter entity, an XInclude).  After parsing them all,
+ * not one connection is waiting on it.
+ */
+static void
+test_canary(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), port, cfd, n;
+	char doc[2048], err[256];
+	/* Each document is pre, the canary's port, post. */
+	static const struct {
+		const char *pre, *post;
+	} docs[] = {
+		{ "<?xml version='1.0'?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM "
+		    "'http://127.0.0.1:", "/entity'>]>\n<rss version='2.0'>"
+		    "<channel><title>&x;</title><item><title>&x;</title>"
+		    "</item></channel></rss>" },
+		{ "<?xml version='1.0'?>\n<!DOCTYPE rss SYSTEM "
+		    "'http://127.0.0.1:", "/d.dtd'>\n<rss version='2.0'>"
+		    "<channel><title>t</title><item><title>i</title></item>"
+		    "</channel></rss>" },
+		{ "<?xml version='1.0'?>\n<!DOCTYPE feed [<!ENTITY % pe SYSTEM "
+		    "'http://127.0.0.1:", "/pe.dtd'> %pe;]>\n<feed "
+		    "xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
+		    "<entry><id>1</id><title>i</title></entry></feed>" },
+		{ "<?xml version='1.0'?>\n<feed xmlns='http://www.w3.org/2005/"
+		    "Atom' xmlns:xi='http://www.w3.org/2001/XInclude'><title>t"
+		    "</title><entry><id>1</id><title>i</title><xi:include "
+		    "href='http://127.0.0.1:", "/inc.xml' parse='text'/>"
+		    "</entry></feed>" },
+	};
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!ok(lfd != -1 && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ==
+	    0 && listen(lfd, 16) == 0 && getsockname(lfd, (struct sockaddr *)
+	    &sa, &len) == 0, "rows 3-4: a canary listens on 127.0.0.1")) {
+		if (lfd != -1)
+			close(lfd);
+		return;
+	}
+	port = ntohs(sa.sin_port);
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct feed_doc *d;
+
+		n = snprintf(doc, sizeof(doc), "%s%d%s", docs[i].pre, port,
+		    docs[i].post);
+		err[0] = '\0';
+		d = feed_parse(doc, (size_t)n, "https://feed.example/",
+		    NULL, err, sizeof(err));
+		ok(d != NULL, "  network reference %zu: the document parses "
+		    "(%s)", i + 1, err);
+		feed_doc_free(d);
+	}
+	fcntl(lfd, F_SETFL, O_NONBLOCK);
+	cfd = accept(lfd, NULL, NULL);
+	ok(cfd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK), "  the "
+	    "canary was never reached");
+	if (cfd != -1)
+		close(cfd);
+	close(lfd);
+}
+
 int
 main(void)
 {
@@ -886,5 +960,6 @@ main(void)
 	test_html_to_text();
 	test_link_schemes();
 	test_entry_cap();
+	test_canary();
 	return done_testing();
 }
