@@ -5,6 +5,7 @@
  * in BEGIN IMMEDIATE; a feed's poll (entries and validators) is one
  * transaction.  The database runs in WAL mode with synchronous=FULL.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -789,17 +790,99 @@ file_check(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+static int	 create_store(const char *, char *, size_t);
+static struct store *open_at(const char *, int, char *, size_t);
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1 && errno == ENOENT &&
+	    create_store(path, err, errlen) == -1)
+		return NULL;
+	if (file_check(path, err, errlen) == -1)
+		return NULL;
+	return open_at(path, 0, err, errlen);
+}
+
+/*
+ * A new store is made whole under another name, PATH.new, and linked into
+ * place: a kill while it is made leaves that name, never an empty or half
+ * made PATH, so an empty PATH is damage (file_check).  An flock on PATH.new
+ * keeps two processes from making it at once; the second finds PATH made.
+ * What a killed one left in PATH.new is started over.  The making itself
+ * needs no journal and no fsync but one, of the whole file, before the
+ * link.
+ */
+static int
+create_store(const char *path, char *err, size_t errlen)
+{
+	char tmp[4096], side[4200], why[256], dir[4096], *slash;
+	struct store *s;
+	struct stat sb;
+	int fd, dfd, rc = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		snprintf(err, errlen, "%s: cannot create: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX) == -1) {
+		snprintf(err, errlen, "%s: cannot lock: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (stat(path, &sb) == 0) {	/* another process made it */
+		rc = 0;
+		goto out;
+	}
+	for (const char *const *x = (const char *const[]){ "-wal", "-shm",
+	    "-journal", NULL }; *x != NULL; x++) {
+		snprintf(side, sizeof(side), "%s%s", tmp, *x);
+		unlink(side);
+	}
+	if (ftruncate(fd, 0) == -1 ||
+	    (s = open_at(tmp, 1, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: cannot create: %s", path,
+		    strncmp(why, tmp, strlen(tmp)) == 0 ? why + strlen(tmp) +
+		    2 : why);
+		goto out;
+	}
+	store_close(s);
+	if (fsync(fd) == -1 || (link(tmp, path) == -1 && errno != EEXIST)) {
+		snprintf(err, errlen, "%s: cannot create: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) != -1) {
+			fsync(dfd);	/* the new name, durable */
+			close(dfd);
+		}
+	}
+	rc = 0;
+out:
+	if (rc == 0 || stat(path, &sb) == 0)
+		unlink(tmp);
+	close(fd);
+	return rc;
+}
+
+/* Opens the store at path (creating the file when create). */
+static struct store *
+open_at(const char *path, int create, char *err, size_t errlen)
 {
 	struct store *s;
 	int i;
 
-	if (file_check(path, err, errlen) == -1)
-		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, s->db ?
 		    sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
@@ -818,11 +901,15 @@ store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	if (exec(s->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL;"
-	    "PRAGMA temp_store = MEMORY;"
+	/* Made (create_store): no journal, no fsync, WAL once it is whole. */
+	if (exec(s->db, create ? "PRAGMA journal_mode = MEMORY;"
+	    "PRAGMA synchronous = OFF;" : "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;", err, errlen) == -1 ||
+	    exec(s->db, "PRAGMA temp_store = MEMORY;"
 	    "PRAGMA foreign_keys = ON;", err, errlen) == -1 ||
-	    migrate(s->db, err, errlen) == -1) {
+	    migrate(s->db, err, errlen) == -1 ||
+	    (create && exec(s->db, "PRAGMA journal_mode = WAL;", err,
+	    errlen) == -1)) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);

@@ -9,6 +9,10 @@
  * the database must pass PRAGMA integrity_check and FTS5's integrity-check,
  * and every reported commit must be there, whole.
  *
+ * Kill while made: children making a new store are killed at random
+ * moments; the store's name is then either absent or a whole store, never
+ * an empty or half-made file.
+ *
  * Disk full: a child under RLIMIT_FSIZE commits until the disk "fills";
  * the failed commits fail cleanly, the reported ones stay.
  *
@@ -199,6 +203,15 @@ test_kill(void)
 	size_t n = 0, early = 0;
 
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	{
+		/* Made first: killed while it is made is test_kill_new's. */
+		char err[256] = "";
+		struct store *s = store_open(db, err, sizeof(err));
+
+		if (s == NULL)
+			diag("store_open: %s", err);
+		store_close(s);
+	}
 	for (long k = 0; k < kills; k++) {
 		int p[2];
 		pid_t pid;
@@ -228,6 +241,65 @@ test_kill(void)
 		is_int(0, (long long)missing(db, seen, n), "every reported "
 		    "commit is there, with all its entries");
 	free(seen);
+	free((char *)db);
+}
+
+/*
+ * Children make a new store and are killed 1 to 100 ms after they start,
+ * 40 times: after each kill the store's name is absent or a whole store,
+ * never an empty or half-made file (which store_open would refuse).
+ */
+/* Removes db and what SQLite and store_open keep beside it. */
+static void
+remove_db(const char *db)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal",
+	    ".new", NULL };
+	char p[4096];
+
+	for (size_t i = 0; ext[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s%s", db, ext[i]);
+		unlink(p);
+	}
+}
+
+static void
+test_kill_new(void)
+{
+	const char *db = xstrdup(path_of("new.db"));
+	int bad = 0, made = 0, absent = 0;
+
+	for (int k = 0; k < 40; k++) {
+		struct timespec ts = { 0, (1 + rand() % 100) * 1000000L };
+		char err[256] = "";
+		struct stat sb;
+		struct store *s;
+		pid_t pid;
+
+		if ((pid = fork()) == 0) {
+			s = store_open(db, err, sizeof(err));
+			store_close(s);
+			_exit(s != NULL ? 0 : 1);
+		}
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (stat(db, &sb) == -1) {
+			absent++;
+			continue;
+		}
+		made++;
+		if ((s = store_open(db, err, sizeof(err))) == NULL) {
+			diag("after kill %d: %s", k, err);
+			bad++;
+		}
+		store_close(s);
+		remove_db(db);
+	}
+	diag("killed while made: %d times absent, %d times whole", absent,
+	    made);
+	is_int(0, bad, "a store killed while it is made is absent or whole, "
+	    "40 times");
 	free((char *)db);
 }
 
@@ -373,6 +445,7 @@ main(void)
 	}
 	parse_init();
 	test_kill();
+	test_kill_new();
 	test_disk_full();
 	test_busy();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
