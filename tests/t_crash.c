@@ -4,7 +4,7 @@
  *
  * Kill: a child commits generated polls in a loop through the store API
  * and reports each commit it completed on a pipe; the parent kills it with
- * SIGKILL at a random moment, KILLS times (SLUICE_CRASH_KILLS, 200 by
+ * SIGKILL at a random moment, KILLS times (SLUICE_CRASH_KILLS, 1000 by
  * default; more for a longer run), starting a new child each time.  Then
  * the database must pass PRAGMA integrity_check and FTS5's integrity-check,
  * and every reported commit must be there, whole.
@@ -198,7 +198,7 @@ test_kill(void)
 {
 	const char *db = xstrdup(path_of("kill.db"));
 	const char *env = getenv("SLUICE_CRASH_KILLS");
-	long kills = env ? atol(env) : 200, last = -1;
+	long kills = env ? atol(env) : 1000, last = -1;
 	long *seen = NULL;
 	size_t n = 0, early = 0;
 
