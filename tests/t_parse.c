@@ -939,6 +939,96 @@ test_canary(void)
 	close(lfd);
 }
 
+/* The summary of d's first entry, or NULL. */
+static const char *
+first_summary(const struct feed_doc *d)
+{
+	return d != NULL && d->nentries > 0 ? d->entries[0].summary : NULL;
+}
+
+/*
+ * Rows 2, 8, 15 and 17, each on a document made here: a small entity
+ * referenced 20,000 times (expansion stops at 1 MiB), a 60 KB element
+ * name and a 20 MB attribute (libxml2's limits: an error, no crash), a
+ * UTF-8 BOM before a declaration of ISO-8859-1 (the BOM wins), and a raw
+ * NUL in a title (dropped, the text after it and the next item kept).
+ */
+static void
+test_big_and_odd(void)
+{
+	struct buf b = { 0 };
+	struct feed_doc *d;
+	char err[256] = "";
+	const char *sum;
+
+	buf_puts(&b, "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a '");
+	for (int i = 0; i < 1000; i++)
+		buf_puts(&b, "x");
+	buf_puts(&b, "'>]><rss version='2.0'><channel><title>t</title><item>"
+	    "<guid>1</guid><title>t</title><description>");
+	for (int i = 0; i < 20000; i++)
+		buf_puts(&b, "&a;");
+	buf_puts(&b, "</description></item></channel></rss>");
+	d = feed_parse(b.data, b.len, NULL, NULL, err, sizeof(err));
+	sum = first_summary(d);
+	ok(sum != NULL && strlen(sum) >= 1000000 && strlen(sum) <= 1048576,
+	    "row 2: 20,000 references to a 1 KB entity: expanded to 1 MiB at "
+	    "most (%zu bytes), not 20 MB", sum ? strlen(sum) : 0);
+	feed_doc_free(d);
+
+	buf_reset(&b);
+	buf_puts(&b, "<rss version='2.0'><channel><title>t</title><item><guid>1"
+	    "</guid><title>ok</title><");
+	for (int i = 0; i < 60000; i++)
+		buf_puts(&b, "n");
+	buf_puts(&b, ">v</n></item></channel></rss>");
+	d = feed_parse(b.data, b.len, NULL, NULL, err, sizeof(err));
+	ok(d != NULL && d->bozo && strstr(d->bozo_reason, "Name too long") !=
+	    NULL, "row 8: a 60 KB element name: libxml2's error (%s)",
+	    d && d->bozo_reason ? d->bozo_reason : err);
+	feed_doc_free(d);
+
+	buf_reset(&b);
+	buf_puts(&b, "<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
+	    "<entry><id>1</id><title>ok</title><link href='http://a.example/");
+	for (int i = 0; i < (20 << 20) / 64; i++)
+		buf_puts(&b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaa");
+	buf_puts(&b, "'/></entry></feed>");
+	d = feed_parse(b.data, b.len, NULL, NULL, err, sizeof(err));
+	ok(d == NULL || (d->bozo && (d->nentries == 0 ||
+	    d->entries[0].link == NULL ||
+	    strlen(d->entries[0].link) <= 1048576)), "row 8: a 20 MB "
+	    "attribute: an error or a capped link, no crash (%s)",
+	    d && d->bozo_reason ? d->bozo_reason : err);
+	feed_doc_free(d);
+
+	d = feed_parse("\xef\xbb\xbf<?xml version='1.0' encoding='ISO-8859-1'?>"
+	    "<rss version='2.0'><channel><title>t</title><item><guid>1</guid>"
+	    "<title>caf\xc3\xa9</title></item></channel></rss>", 134, NULL,
+	    NULL, err, sizeof(err));
+	ok(d != NULL && d->nentries == 1 && strcmp(d->entries[0].title,
+	    "caf\xc3\xa9") == 0, "row 15: a UTF-8 BOM wins over a declared "
+	    "ISO-8859-1 (%s)", d && d->nentries ? d->entries[0].title : err);
+	feed_doc_free(d);
+
+	{
+		static const char nul[] = "<rss version='2.0'><channel><title>t"
+		    "</title><item><guid>1</guid><title>before\0after</title>"
+		    "</item><item><guid>2</guid><title>second</title></item>"
+		    "</channel></rss>";
+
+		d = feed_parse(nul, sizeof(nul) - 1, NULL, NULL, err,
+		    sizeof(err));
+		ok(d != NULL && d->nentries == 2 && strcmp(d->entries[0].title,
+		    "beforeafter") == 0 && strcmp(d->entries[1].title,
+		    "second") == 0, "row 17: a raw NUL in a title is dropped, "
+		    "the text after it and the next item kept");
+		feed_doc_free(d);
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -961,5 +1051,6 @@ main(void)
 	test_link_schemes();
 	test_entry_cap();
 	test_canary();
+	test_big_and_odd();
 	return done_testing();
 }
