@@ -75,6 +75,23 @@ static const struct {
 	{ "<blockquote cite=\"/src\">q</blockquote>",
 	    "<blockquote cite=\"https://base.example/src\">q</blockquote>" },
 	{ "<p>a<div>b</div>c</p>", "<p>a</p><div>b</div>c" },
+	/* Rows 21-22: more of the catalogue's obfuscations. */
+	{ "<a href=\"javascript&colon;alert(1)\">c</a>",
+	    "<a href=\"https://base.example/dir/javascript&amp;colon;alert(1)\""
+	    " rel=\"nofollow noopener noreferrer\">c</a>" },
+	{ "<a href=\"\x01javascript:alert(1)\">r</a>", "r" },
+	{ "<a href=\"java\nscript:alert(1)\">n</a>", "n" },
+	{ "<a href=\"&#x6A;avascript:alert(1)\">h</a>", "h" },
+	{ "<a href=\"//evil.example/x\">p</a>", "<a href=\"https://evil."
+	    "example/x\" rel=\"nofollow noopener noreferrer\">p</a>" },
+	{ "<a href=\"file:///etc/passwd\">f</a>", "f" },
+	{ "<img src=\"mailto:a@b.example\">", "" },
+	{ "<blockquote cite=\"mailto:a@b.example\">q</blockquote>",
+	    "<blockquote>q</blockquote>" },
+	{ "<!--><img src=x onerror=alert(1)>-->", "" },
+	{ "<a href=\"https://ok.example/\"\nonclick=alert(1)>w</a>",
+	    "<a href=\"https://ok.example/\" rel=\"nofollow noopener "
+	    "noreferrer\">w</a>" },
 	{ "", "" },
 };
 
