@@ -24,7 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <sqlite3.h>
 
 #include "buf.h"
 #include "tap.h"
@@ -290,6 +297,195 @@ queries(void)
 	is_int(200, normal("/feed.atom?q=%22%3B+DROP+TABLE+entries%3B+--%22",
 	    NULL), "row 53: \"; DROP TABLE entries; --\" is text: 200");
 	is_int(200, normal("/healthz", NULL), "  the store is there after");
+}
+
+/*
+ * GET path with Connection: close: the status, the body in *body (reset
+ * first); -1 when no answer came in 5 s.
+ */
+static int
+get_body(const char *path, struct buf *body)
+{
+	char req[512], chunk[65536];
+	struct buf all = { 0 };
+	int fd = connect_to(), status = -1;
+	int64_t end = tu_now_ms() + 5000;
+	const char *sep;
+
+	buf_reset(body);
+	if (fd == -1)
+		return -1;
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Connection: close\r\n\r\n", path);
+	send_all(fd, req, strlen(req));
+	while (tu_now_ms() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if ((r = recv(fd, chunk, sizeof(chunk), 0)) <= 0)
+			break;
+		buf_append(&all, chunk, (size_t)r);
+	}
+	close(fd);
+	buf_append(&all, "", 0);
+	if (all.len > 0 && sscanf(all.data, "HTTP/1.%*d %d", &status) == 1 &&
+	    (sep = strstr(all.data, "\r\n\r\n")) != NULL)
+		buf_append(body, sep + 4, all.len - (size_t)(sep + 4 - all.data));
+	buf_append(body, "", 0);
+	buf_free(&all);
+	return status;
+}
+
+/* 1 when url may be in an output: http(s), or none. */
+static int
+safe_link(const char *url)
+{
+	return url == NULL || strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0;
+}
+
+/*
+ * Counts what breaks rows 19-27 in the nodes expr finds in doc:
+ * with kind 't', an element child (markup where text belongs); 'u', a
+ * value that is not an http(s) URL; 'h', HTML that fails the P3 oracle.
+ */
+static int
+bad_nodes(xmlDocPtr doc, const char *expr, int kind, int *seen)
+{
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o;
+	int bad = 0;
+
+	xmlXPathRegisterNs(x, BAD_CAST "a", BAD_CAST "http://www.w3.org/2005/"
+	    "Atom");
+	o = xmlXPathEvalExpression(BAD_CAST expr, x);
+	for (int i = 0; o != NULL && o->nodesetval != NULL &&
+	    i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = o->nodesetval->nodeTab[i];
+		xmlChar *v = xmlNodeGetContent(n);
+		const char *why = NULL;
+
+		(*seen)++;
+		if (kind == 't') {
+			for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+				if (c->type == XML_ELEMENT_NODE)
+					why = "markup in a text field";
+		} else if (kind == 'u' && !safe_link((const char *)v))
+			why = "a link that is not http(s)";
+		else if (kind == 'h')
+			why = tu_html_unsafe((const char *)v);
+		if (why != NULL) {
+			diag("%s: %s: %.120s", expr, why, v);
+			bad++;
+		}
+		xmlFree(v);
+	}
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(x);
+	return bad;
+}
+
+/*
+ * Rows 19-27 end to end: the feed of tests/data/hostile.atom (script and
+ * handlers in its HTML, markup in its titles, author and category,
+ * javascript: links and an xml:base of javascript:) as the server
+ * answers it in Atom, RSS, JSON Feed and HTML.  Each document is read by
+ * a strict parser (P11), and each piece of it checked.
+ */
+static void
+outputs_safe(void)
+{
+	struct buf b = { 0 };
+	xmlDocPtr doc;
+	int seen = 0, bad = 0, n;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	is_int(200, get_body("/feed.atom?feed=hostile", &b), "rows 19-27: "
+	    "/feed.atom?feed=hostile answers 200");
+	doc = xmlReadMemory(b.data, (int)b.len - 1, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (ok(doc != NULL, "  well-formed XML")) {
+		bad += bad_nodes(doc, "//a:entry/a:title | //a:author/a:name | "
+		    "//a:source/a:title", 't', &seen);
+		/* (The source's self link is the configured URL.) */
+		bad += bad_nodes(doc, "//a:entry/a:link/@href | "
+		    "//a:source/a:link[@rel = 'alternate']/@href", 'u', &seen);
+		bad += bad_nodes(doc, "//a:entry/a:content | //a:entry/a:summary",
+		    'h', &seen);
+		n = seen;
+		bad_nodes(doc, "//a:entry", 0, &seen);
+		is_int(2, seen - n, "  both entries are there");
+		ok(bad == 0 && seen > 2, "  Atom: titles, names and categories "
+		    "are text, links http(s), HTML sanitized (%d checked)",
+		    seen);
+	}
+	xmlFreeDoc(doc);
+
+	seen = bad = 0;
+	is_int(200, get_body("/feed.rss?feed=hostile", &b), "  "
+	    "/feed.rss?feed=hostile answers 200");
+	doc = xmlReadMemory(b.data, (int)b.len - 1, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (ok(doc != NULL, "  well-formed XML")) {
+		bad += bad_nodes(doc, "//item/title | //item/category | "
+		    "//item/source", 't', &seen);
+		bad += bad_nodes(doc, "//item/link", 'u', &seen);
+		bad += bad_nodes(doc, "//item/description", 'h', &seen);
+		ok(bad == 0 && seen > 2, "  RSS: the same (%d checked)", seen);
+	}
+	xmlFreeDoc(doc);
+
+	bad = 0;
+	is_int(200, get_body("/feed.json?feed=hostile", &b), "  "
+	    "/feed.json?feed=hostile answers 200");
+	if (sqlite3_open(":memory:", &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT value ->> 'content_html', "
+	    "value ->> 'url' FROM json_each(?1, '$.items')", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		n = 0;
+		sqlite3_bind_text(st, 1, b.data, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *h = (const char *)sqlite3_column_text(st, 0);
+			const char *u = (const char *)sqlite3_column_text(st, 1);
+
+			n++;
+			if (tu_html_unsafe(h) != NULL || !safe_link(u)) {
+				diag("JSON: %.120s | %s", h, u ? u : "");
+				bad++;
+			}
+		}
+		ok(n == 2 && bad == 0, "  JSON Feed: 2 items, content_html "
+		    "sanitized, urls http(s)");
+	} else
+		ok(0, "  JSON Feed: read by SQLite's JSON functions");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	is_int(200, get_body("/?feed=hostile", &b), "  /?feed=hostile answers "
+	    "200");
+	doc = htmlReadMemory(b.data, (int)b.len - 1, NULL, "UTF-8",
+	    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING);
+	bad = seen = 0;
+	if (ok(doc != NULL, "  the HTML page parses")) {
+		xmlXPathContextPtr x = xmlXPathNewContext(doc);
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST
+		    "//script | //iframe | //object | //embed | //svg | //math | "
+		    "//@*[starts-with(translate(name(), 'ON', 'on'), 'on')]", x);
+
+		bad = o && o->nodesetval ? o->nodesetval->nodeNr : 0;
+		xmlXPathFreeObject(o);
+		xmlXPathFreeContext(x);
+		bad += bad_nodes(doc, "//a[starts-with(@href, 'http') or "
+		    "contains(@href, ':')]/@href", 'u', &seen);
+		ok(bad == 0, "  HTML page: no script, frame, object, svg or "
+		    "handler, no link but http(s) and its own (%d links)", seen);
+	}
+	xmlFreeDoc(doc);
+	buf_free(&b);
 }
 
 /* Descriptors open in process pid. */
@@ -601,9 +797,12 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
-	pid = start_server("main", "", "", 0);
+	snprintf(text, sizeof(text), "[feed hostile]\nurl = %s/tests/data/"
+	    "hostile.atom\n", getenv("SRCDIR"));
+	pid = start_server("main", "", text, 0);
 	if (!ok(pid > 0, "sluice serve starts"))
 		return done_testing();
+	outputs_safe();
 	slowloris();
 	big_requests();
 	bodies();

@@ -26,4 +26,12 @@ char	*tu_slurp(const char *dir, const char *rel, size_t *len);
 /* A monotonic clock, in milliseconds. */
 int64_t	tu_now_ms(void);
 
+/*
+ * The P3 oracle of HOSTILE.md on one piece of HTML, read by libxml2's HTML
+ * parser: NULL when it holds (only the sanitizer's allowlisted elements and
+ * attributes, no on*, links http(s) or mailto:, sources http(s) or
+ * data:image/), else the reason (static).
+ */
+const char *tu_html_unsafe(const char *html);
+
 #endif
