@@ -790,6 +790,8 @@ file_check(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+#define WAL_LIMIT	"67108864"	/* bytes of write-ahead log kept */
+
 static int	 create_store(const char *, char *, size_t);
 static struct store *open_at(const char *, int, char *, size_t);
 
@@ -906,7 +908,13 @@ open_at(const char *path, int create, char *err, size_t errlen)
 	    "PRAGMA synchronous = OFF;" : "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;", err, errlen) == -1 ||
 	    exec(s->db, "PRAGMA temp_store = MEMORY;"
-	    "PRAGMA foreign_keys = ON;", err, errlen) == -1 ||
+	    "PRAGMA foreign_keys = ON;"
+	    /*
+	     * A reader that holds a snapshot (a backup, the sqlite3 shell)
+	     * keeps checkpoints from starting the log over, and it grows;
+	     * once one does, the log is cut back to this (row 60).
+	     */
+	    "PRAGMA journal_size_limit = " WAL_LIMIT ";", err, errlen) == -1 ||
 	    migrate(s->db, err, errlen) == -1 ||
 	    (create && exec(s->db, "PRAGMA journal_mode = WAL;", err,
 	    errlen) == -1)) {

@@ -303,6 +303,71 @@ test_kill_new(void)
 	free((char *)db);
 }
 
+/*
+ * Row 60: a reader holding a snapshot keeps checkpoints from starting the
+ * write-ahead log over, and it grows past 64 MiB; once the reader is gone
+ * and the log starts over, it is cut back to the store's limit (64 MiB)
+ * instead of keeping its largest size for good.
+ */
+static void
+test_wal_bound(void)
+{
+	const char *db = xstrdup(path_of("wal.db"));
+	char err[256] = "", wal[600];
+	struct store *s = store_open(db, err, sizeof(err));
+	sqlite3 *rd = NULL;
+	struct stat sb;
+	int64_t feed = 0;
+	off_t peak = 0;
+	struct buf big = { 0 };
+
+	if (!ok(s != NULL, "row 60: a store (%s)", err))
+		return;
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	store_feed_ensure(s, "w", "https://wal.example/", NULL, &feed);
+	for (int k = 0; k < 20000; k++)
+		buf_printf(&big, "w%d ", k);	/* about 120 KB of words */
+	if (sqlite3_open(db, &rd) != SQLITE_OK || sqlite3_exec(rd, "BEGIN; "
+	    "SELECT count(*) FROM entries;", NULL, NULL, NULL) != SQLITE_OK)
+		diag("the reader: %s", sqlite3_errmsg(rd));
+	for (long i = 0; i < 400 && peak <= (80 << 20); i++) {
+		struct feed_doc *d = make_doc(i);
+		struct poll_counts c;
+
+		for (int j = 0; j < ENTRIES; j++) {
+			free(d->entries[j].summary);
+			d->entries[j].summary = xstrdup(big.data);
+		}
+		if (store_feed_commit(s, feed, d, NULL, 1700000000 + i, &c, err,
+		    sizeof(err)) == -1)
+			diag("commit %ld: %s", i, err);
+		feed_doc_free(d);
+		if (stat(wal, &sb) == 0 && sb.st_size > peak)
+			peak = sb.st_size;
+	}
+	ok(peak > (64 << 20), "  with a reader holding its snapshot, the log "
+	    "grows to %lld MiB", (long long)(peak >> 20));
+	sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(rd);
+	for (long i = 400; i < 403; i++) {	/* checkpoint, then start over */
+		struct feed_doc *d = make_doc(i);
+		struct poll_counts c;
+
+		store_feed_commit(s, feed, d, NULL, 1700000000 + i, &c, err,
+		    sizeof(err));
+		feed_doc_free(d);
+	}
+	if (stat(wal, &sb) == -1)
+		sb.st_size = -1;
+	ok(sb.st_size >= 0 && sb.st_size <= (64 << 20), "  the reader gone, "
+	    "it is cut back to 64 MiB at most (%lld MiB)",
+	    (long long)(sb.st_size >> 20));
+	store_close(s);
+	buf_free(&big);
+	remove_db(db);
+	free((char *)db);
+}
+
 static void
 test_disk_full(void)
 {
@@ -446,6 +511,7 @@ main(void)
 	parse_init();
 	test_kill();
 	test_kill_new();
+	test_wal_bound();
 	test_disk_full();
 	test_busy();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
