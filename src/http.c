@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <event2/bufferevent.h>
 #include <event2/util.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>	/* a request's version: 2.1 has no getter */
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
@@ -710,6 +712,25 @@ route_channel(struct http *h, struct evhttp_request *req, const char *path,
 	    ch->query, path, rawq, params);
 }
 
+/*
+ * 1 when every '%' of a query string starts an escape of two hex digits
+ * and none is %00: evhttp keeps "%zz" as it is and cuts a value at a
+ * decoded NUL, so either would search for something not asked (rows 50,
+ * 55).
+ */
+static int
+percent_ok(const char *q)
+{
+	for (; (q = strchr(q, '%')) != NULL; q++) {
+		if (!isxdigit((unsigned char)q[1]) ||
+		    !isxdigit((unsigned char)q[2]) ||
+		    (q[1] == '0' && q[2] == '0'))
+			return 0;
+		q += 2;
+	}
+	return 1;
+}
+
 /* Answers one request; the route it took. */
 static enum route
 route_request(struct http *h, struct evhttp_request *req)
@@ -723,6 +744,20 @@ route_request(struct http *h, struct evhttp_request *req)
 	int fmt;
 
 	TAILQ_INIT(&params);
+	/*
+	 * evhttp 2.1 takes any "HTTP/%d.%d" (HTTP/4294967295.255 reads as
+	 * -1.-1) and answers in the version it read.  Only 1.0 and 1.1 are
+	 * served; anything else gets a 400 in 1.1, and the connection closes
+	 * (row 50).
+	 */
+	if (req->major != 1 || (req->minor != 0 && req->minor != 1)) {
+		req->major = 1;
+		req->minor = 1;
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		reply_text(req, 400, "Bad Request", "unsupported HTTP version");
+		return R_OTHER;
+	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -732,8 +767,10 @@ route_request(struct http *h, struct evhttp_request *req)
 	}
 	if (path == NULL || *path == '\0')
 		path = "/";
-	if (rawq != NULL && evhttp_parse_query_str(rawq, &params) == -1) {
-		reply_text(req, 400, "Bad Request", "malformed query string");
+	if (rawq != NULL && (!percent_ok(rawq) ||
+	    evhttp_parse_query_str(rawq, &params) == -1)) {
+		reply_text(req, 400, "Bad Request", "malformed query string "
+		    "(a bad %-escape, or %00)");
 		return R_OTHER;
 	}
 	if (strcmp(path, "/") == 0) {
