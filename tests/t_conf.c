@@ -930,6 +930,45 @@ test_opml(void)
 	unlink(path);
 }
 
+/*
+ * Row 64: a config of 10,000 feeds loads, every one of them, with its
+ * name and URL; one more of them twice by name is refused by name.
+ */
+static void
+test_many(void)
+{
+	struct buf b = { 0 }, errs = { 0 };
+	struct conf *c;
+
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, "[feed f%05d]\nurl = https://host%d.example/"
+		    "feed/%d.xml\ninterval = 0s\n", i, i % 97, i);
+	/* interval 0 is an error: the same 10,000 without it load. */
+	c = conf_parse(b.data, "many.conf", &errs);
+	ok(c == NULL, "row 64: 10,000 feeds of interval 0 are refused");
+	conf_free(c);
+	buf_reset(&b);
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, "[feed f%05d]\nurl = https://host%d.example/"
+		    "feed/%d.xml\n", i, i % 97, i);
+	c = accept(b.data, "many.conf", "row 64: 10,000 feeds");
+	if (c != NULL) {
+		is_int(10000, (long long)c->nfeeds, "  all 10,000 of them");
+		is_str("f09999", c->feeds[9999].name, "  the last by its name");
+		is_str("https://host8.example/feed/9999.xml",
+		    c->feeds[9999].url, "  and URL");
+	}
+	conf_free(c);
+	buf_printf(&b, "[feed f04321]\nurl = https://again.example/\n");
+	buf_reset(&errs);
+	c = conf_parse(b.data, "many.conf", &errs);
+	ok(c == NULL && errs.data != NULL && strstr(errs.data, "f04321") !=
+	    NULL, "  a 10,001st named as the 4,322nd is refused, by name");
+	conf_free(c);
+	buf_free(&b);
+	buf_free(&errs);
+}
+
 int
 main(void)
 {
@@ -950,6 +989,7 @@ main(void)
 	test_interval();
 	test_load();
 	test_opml();
+	test_many();
 	{
 		char cmd[PATH_MAX + 16];
 
