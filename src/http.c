@@ -1017,8 +1017,13 @@ request_done(struct evhttp_request *req, void *arg)
 
 	if (h->active > 0)
 		h->active--;
-	if (c != NULL)		/* the next request's head, on keep-alive */
+	if (c != NULL) {	/* the next request's head, on keep-alive */
+		struct timeval idle = { (time_t)h->conf->idle_timeout, 0 };
+
+		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(
+		    c->evcon), &idle, &idle);
 		evtimer_add(c->deadline, &h->head_tv);
+	}
 }
 
 static void
@@ -1036,6 +1041,25 @@ handle(struct evhttp_request *req, void *arg)
 	answered = 0;
 	r = route_request(h, req);
 	metrics_request(h->metrics, r, answered, now_seconds() - t0);
+	/*
+	 * Two things would cut an answer off before its end.  libevent
+	 * dates the write timeout evhttp set for it by the time cached when
+	 * the loop turned, and making it may have taken longer than that
+	 * timeout: it expired before a byte was written.  And evhttp keeps
+	 * reading while it writes (to see the client go), the idle timeout
+	 * counting from the last byte read, so a large answer taken slowly
+	 * was cut mid-way.  So the clock is read again, and while the answer
+	 * is written only its progress counts: a write that makes none for
+	 * idle_timeout ends it (row 52).  request_done puts the read timeout
+	 * back.
+	 */
+	if (c != NULL) {
+		struct timeval idle = { (time_t)h->conf->idle_timeout, 0 };
+
+		event_base_update_cache_time(h->base);
+		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(
+		    c->evcon), NULL, &idle);
+	}
 }
 
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" into address and port. */

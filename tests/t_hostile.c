@@ -604,7 +604,8 @@ write_big_feed(void)
  * Row 52: a client asks for a large answer and never reads it.  The
  * server's writes stall once the socket buffers are full; idle_timeout
  * (2 s here) closes the connection rather than hold the answer for ever.
- * Read after 4 s, the connection gives part of the answer, then its end.
+ * Read 4 s after the answer began, the connection gives part of the
+ * answer, then its end.
  */
 static void
 never_reads(void)
@@ -629,6 +630,12 @@ never_reads(void)
 		return;
 	}
 	send_all(fd, req, sizeof(req) - 1);
+	{
+		/* The answer begins (the sanitizer build renders slowly). */
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		poll(&p, 1, 30000);
+	}
 	usleep(4000 * 1000);
 	is_int(200, normal("/healthz", &ms), "  meanwhile others are answered");
 	for (;;) {
@@ -654,6 +661,56 @@ never_reads(void)
 	ok(closed && length > 6000000 && got < length, "  after 4 s unread, "
 	    "the connection is closed: %lld bytes of a %lld-byte answer came",
 	    got, length);
+}
+
+/*
+ * The other side of row 52: a client that reads the same 8 MB answer
+ * slowly but steadily (about 1.5 MB/s, longer than idle_timeout = 2s in
+ * all) gets all of it.  Only a write that makes no progress ends it.
+ */
+static void
+slow_reader(void)
+{
+	static const char req[] = "GET /feed.atom?limit=500 HTTP/1.1\r\n"
+	    "Host: x\r\nConnection: close\r\n\r\n";
+	int fd = connect_to();
+	long long got = 0, length = -1, head = -1;
+	int64_t t0 = tu_now_ms();
+	struct buf first = { 0 };
+	char buf[65536];
+
+	if (!ok(fd != -1, "row 52: a slow reader connects"))
+		return;
+	send_all(fd, req, sizeof(req) - 1);
+	while (tu_now_ms() - t0 < 60000) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 10000) <= 0)
+			break;
+		if ((r = recv(fd, buf, sizeof(buf), 0)) <= 0)
+			break;
+		got += r;
+		if (head == -1) {
+			const char *cl, *end;
+
+			buf_append(&first, buf, (size_t)r);
+			buf_append(&first, "", 0);
+			first.len--;
+			if ((end = strstr(first.data, "\r\n\r\n")) != NULL) {
+				head = end + 4 - first.data;
+				if ((cl = strstr(first.data, "Content-Length: ")) !=
+				    NULL)
+					length = atoll(cl + 16);
+			}
+		}
+		usleep(40 * 1000);
+	}
+	close(fd);
+	buf_free(&first);
+	ok(length > 6000000 && got - head == length, "  reading it slowly "
+	    "over %lld ms, it gets the whole answer (%lld of %lld bytes)",
+	    (long long)(tu_now_ms() - t0), got - head, length);
 }
 
 /*
@@ -837,6 +894,7 @@ main(void)
 	    "request_timeout = 2s, idle_timeout = 2s")) {
 		head_deadline();
 		never_reads();
+		slow_reader();
 		connection_cap(pid);
 		descriptors_out(pid);
 		ok(stop_server(pid), "SIGTERM: it exits 0");
