@@ -1558,6 +1558,50 @@ test_churn_tombstone(void)
 	remove_db("churn-gone.db");
 }
 
+/*
+ * Row 46: an entry pruned by keep_per_feed that its feed goes on listing
+ * stays a tombstone as long as it is listed: at 200 days (past the 180 of
+ * an unlisted tombstone) it is not let back in as new.
+ */
+static void
+test_tombstone_listed(void)
+{
+	char err[256] = "";
+	const char *db = dbpath("listed.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	struct item *it;
+	size_t n;
+	int64_t f = 0, t0 = 1700000000, day = 86400;
+	int rc;
+
+	if (!ok(s != NULL, "open listed.db (%s)", err))
+		return;
+	store_retention(s, 0, 1);
+	store_feed_ensure(s, "l", "https://l.example/", NULL, &f);
+	d = doc_new("L");
+	doc_add(d, "new", "Newer", "https://l.example/new", "n", t0 - 10,
+	    DATE_NONE);
+	doc_add(d, "old", "Older", "https://l.example/old", "o", t0 - 20,
+	    DATE_NONE);
+	ok(commit(s, f, d, t0, &c) == 0 && c.new == 2, "row 46: two entries, "
+	    "one kept (keep_per_feed 1)");
+	ok(commit(s, f, d, t0 + 100 * day, &c) == 0 && c.new == 0,
+	    "  listed again at 100 days: nothing new");
+	ok(store_prune(s, t0 + 200 * day, err, sizeof(err)) >= 0, "  a prune "
+	    "at 200 days (%s)", err);
+	rc = commit(s, f, d, t0 + 200 * day + 1, &c);
+	ok(rc == 0 && c.new == 0, "  listed again after it: the pruned one "
+	    "is not new (%d new)", c.new);
+	it = items(s, NULL, 50, &n);
+	is_int(1, (long long)n, "  and one entry shows");
+	store_items_free(it, n);
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("listed.db");
+}
+
 int
 main(void)
 {
@@ -1582,6 +1626,7 @@ main(void)
 	test_guid_churn();
 	test_retention();
 	test_churn_tombstone();
+	test_tombstone_listed();
 	if (rmdir(tmpdir) != 0)
 		diag("leftover files in %s", tmpdir);
 	return done_testing();
