@@ -48,6 +48,8 @@
  *   /raw/short.xml  Content-Length: 100000, then a whole small RSS feed of
  *                   a few hundred bytes, then the connection closes
  *   /raw/huge.xml   Content-Length: 10^12, a small feed, then closes
+ *   /raw/badchunk.xml  chunked: one chunk holding a whole small feed,
+ *                   then a chunk size that is not hex
  *   /raw/cut.xml    chunked: one chunk holding a whole small feed, then
  *                   the connection closes without the last chunk
  *   /raw/headers    a status line, then 16 MiB of header lines (~100

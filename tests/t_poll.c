@@ -990,6 +990,9 @@ test_short(void)
 	struct run r;
 	struct fst f;
 
+	check_failure("badchunk", ALLOW, "{W}/raw/badchunk.xml", "network", &r,
+	    &f, "row 36: a chunk size that is not hex, after a whole feed");
+	run_free(&r);
 	check_failure("short", ALLOW, "{W}/raw/short.xml", "network", &r, &f,
 	    "a Content-Length longer than the body");
 	run_free(&r);
