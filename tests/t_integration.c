@@ -2003,6 +2003,37 @@ count_of(const char *hay, const char *needle)
  * running one stays; a storm of SIGHUPs (every 10 ms for 10 s) leaves the
  * server healthy, with every entry; SIGTERM still stops it.
  */
+/*
+ * The reload test's config, written whole under another name and renamed
+ * over it (a reload never reads half a file): notes and blog, and with
+ * port, a feed dripping from the origin and, with hang, one hanging.
+ */
+static void
+write_reload_conf(const char *conf, const char *db, int port, int hang)
+{
+	char tmp[800];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", conf);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return;
+	fprintf(f, "[server]\nbase_url = http://sluice.test/\n"
+	    "[store]\npath = %s\nkeep_days = 100000\n", db);
+	if (port > 0)
+		fprintf(f, "[poll]\nallow = 127.0.0.1:%d\ntimeout = 60s\n",
+		    port);
+	fprintf(f, "[feed notes]\nurl = %s/feeds/lab-notes.rdf\n"
+	    "[feed blog]\nurl = %s/feeds/lab-blog.xml\n", srcdir, srcdir);
+	if (port > 0)
+		fprintf(f, "[feed drip]\nurl = http://127.0.0.1:%d/drip.xml\n",
+		    port);
+	if (hang)
+		fprintf(f, "[feed hang]\nurl = http://127.0.0.1:%d/raw/hang\n",
+		    port);
+	fclose(f);
+	rename(tmp, conf);
+}
+
 static void
 check_reload(void)
 {
@@ -2015,7 +2046,9 @@ check_reload(void)
 	char *at;
 	int before, failed = 0, asked = 0;
 	pid_t storm;
+	struct origin o;
 
+	memset(&o, 0, sizeof(o));
 	snprintf(dir, sizeof(dir), "%s/reload", tmpdir);
 	snprintf(conf, sizeof(conf), "%s/sluice.conf", dir);
 	snprintf(db, sizeof(db), "%s/sluice.db", dir);
@@ -2080,19 +2113,23 @@ check_reload(void)
 	api_names(base, names, sizeof(names));
 	is_str("notes,blog", names, "  the running config stays");
 
-	/* Repaired, then a storm. */
-	if ((f = fopen(conf, "w")) != NULL) {
-		fprintf(f, "[server]\nbase_url = http://sluice.test/\n"
-		    "[store]\npath = %s\nkeep_days = 100000\n"
-		    "[feed notes]\nurl = %s/feeds/lab-notes.rdf\n"
-		    "[feed blog]\nurl = %s/feeds/lab-blog.xml\n", db, srcdir,
-		    srcdir);
-		fclose(f);
-	}
+	/*
+	 * Repaired, then a storm (row 62).  Every 100th signal the config
+	 * changes and the storm pauses 500 ms, long enough for a poll to
+	 * start: a feed that drips over HTTP and one that hangs come and go,
+	 * so that a reload finds their transfers in flight.  The last config
+	 * written is the repaired one.
+	 */
+	if (origin_start(&o, dir) != 0)
+		diag("reload: no origin");
+	write_reload_conf(conf, db, 0, 0);
 	if ((storm = fork()) == 0) {
-		for (int i = 0; i < 1000; i++) {	/* 10 s */
+		for (int i = 0; i < 1000; i++) {	/* 15 s */
+			if (i % 100 == 99)
+				write_reload_conf(conf, db, i == 999 ? 0 :
+				    o.port, i % 200 == 99);
 			kill(p.pid, SIGHUP);
-			usleep(10 * 1000);
+			usleep((i % 100 == 99 ? 500 : 10) * 1000);
 		}
 		_exit(0);
 	}
@@ -2112,7 +2149,7 @@ check_reload(void)
 	ok(asked > 50 && failed == 0, "reload: during the storm, every "
 	    "request answered 200 (%d failed of %d)", failed, asked);
 	ok(p.pid > 0 && kill(p.pid, 0) == 0, "reload: a SIGHUP storm (every "
-	    "10 ms for 10 s): the server lives");
+	    "10 ms for 15 s): the server lives");
 	{
 		char url[300];
 		int healthy = 0;
@@ -2130,6 +2167,9 @@ check_reload(void)
 	is_str("notes,blog", names, "  with its config");
 	ok(committed(db) >= before && wait_entries(base, "", 12 + 7, 10000) ==
 	    12 + 7, "  and every entry (%d stored)", committed(db));
+	ok(origin_count(o.port, "/drip.xml", "requests ") > 0, "  transfers "
+	    "were in flight during it (%d of the drip)",
+	    origin_count(o.port, "/drip.xml", "requests "));
 	kill(p.pid, SIGTERM);
 	is_int(0, wait_exit(&p, 10000), "reload: then SIGTERM stops it with "
 	    "status 0");
@@ -2137,6 +2177,7 @@ check_reload(void)
 		kill(p.pid, SIGKILL);
 		wait_exit(&p, 1000);
 	}
+	origin_stop(&o);
 	buf_free(&p.log);
 }
 
