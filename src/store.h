@@ -56,7 +56,11 @@ struct validators {
 	char	*last_modified;
 };
 
-/* Opens (creating or migrating) the database at path; NULL + err. */
+/*
+ * Opens (migrating) the database at path; NULL + err.  One that is not
+ * there is made whole as PATH.new and linked into place; an existing file
+ * that is empty, truncated or not SQLite is refused, never made anew.
+ */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
 
