@@ -40,8 +40,8 @@ struct state {
 	struct event_base *base;
 	int		 port;
 	int		 growing;
-	unsigned char	*bomb;		/* built at the first request */
-	size_t		 bomblen;
+	unsigned char	*bomb[2];	/* gzip, deflate: built when asked */
+	size_t		 bomblen[2];
 	struct stat_row	 rows[MAX_PATHS];
 	int		 nrows;
 };
@@ -510,52 +510,53 @@ serve_stream(struct state *s, struct evhttp_request *req, int drip)
 	evtimer_add(st->timer, &st->every);
 }
 
-/* BOMB_MIB MiB of zeros as one gzip member. */
+/* BOMB_MIB MiB of zeros as one gzip member (kind 0) or zlib stream (1). */
 static int
-build_bomb(struct state *s)
+build_bomb(struct state *s, int kind)
 {
 	static unsigned char zero[65536];
 	size_t cap = (size_t)BOMB_MIB << 11;	/* 1/512 of it: room enough */
 	z_stream z;
 	int rc = Z_OK;
 
-	if (s->bomb != NULL)
+	if (s->bomb[kind] != NULL)
 		return 0;
 	memset(&z, 0, sizeof(z));
-	if ((s->bomb = malloc(cap)) == NULL || deflateInit2(&z, 9,
-	    Z_DEFLATED, 15 + 16, 9, Z_RLE) != Z_OK)
+	if ((s->bomb[kind] = malloc(cap)) == NULL || deflateInit2(&z, 9,
+	    Z_DEFLATED, kind == 0 ? 15 + 16 : 15, 9, Z_RLE) != Z_OK)
 		return -1;
-	z.next_out = s->bomb;
+	z.next_out = s->bomb[kind];
 	z.avail_out = (uInt)cap;
 	for (int i = 0; i < BOMB_MIB * 16 && rc == Z_OK; i++) {
 		z.next_in = zero;
 		z.avail_in = sizeof(zero);
 		rc = deflate(&z, i == BOMB_MIB * 16 - 1 ? Z_FINISH : Z_NO_FLUSH);
 	}
-	s->bomblen = z.total_out;
+	s->bomblen[kind] = z.total_out;
 	deflateEnd(&z);
 	if (rc != Z_STREAM_END) {
-		free(s->bomb);
-		s->bomb = NULL;
+		free(s->bomb[kind]);
+		s->bomb[kind] = NULL;
 		return -1;
 	}
 	return 0;
 }
 
 static void
-serve_bomb(struct state *s, struct evhttp_request *req)
+serve_bomb(struct state *s, struct evhttp_request *req, int kind)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer *b;
 
-	if (build_bomb(s) == -1) {
+	if (build_bomb(s, kind) == -1) {
 		send_body(req, 500, "text/plain", "no bomb\n", 8);
 		return;
 	}
 	b = evbuffer_new();
-	evbuffer_add(b, s->bomb, s->bomblen);
+	evbuffer_add(b, s->bomb[kind], s->bomblen[kind]);
 	evhttp_add_header(out, "Content-Type", "application/rss+xml");
-	evhttp_add_header(out, "Content-Encoding", "gzip");
+	evhttp_add_header(out, "Content-Encoding", kind == 0 ? "gzip" :
+	    "deflate");
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -614,7 +615,9 @@ handle(struct evhttp_request *req, void *arg)
 	else if (strcmp(path, "/endless.xml") == 0)
 		serve_stream(s, req, 0);
 	else if (strcmp(path, "/bomb.xml") == 0)
-		serve_bomb(s, req);
+		serve_bomb(s, req, 0);
+	else if (strcmp(path, "/bomb-deflate.xml") == 0)
+		serve_bomb(s, req, 1);
 	else
 		send_body(req, 404, "text/plain", "not found\n", 10);
 }
@@ -879,7 +882,8 @@ child(const char *docroot, int fd)
 	event_free(term);
 	evhttp_free(h);
 	event_base_free(base);
-	free(s.bomb);
+	free(s.bomb[0]);
+	free(s.bomb[1]);
 	_exit(0);
 }
 

@@ -40,6 +40,8 @@
  *                   client goes away (or 20 s pass)
  *   /bomb.xml       128 MiB of zeros, gzipped (about 130 KB), served with
  *                   Content-Encoding: gzip
+ *   /bomb-deflate.xml  the same as a zlib stream, Content-Encoding:
+ *                   deflate
  *   /_stats         "PATH requests N notmodified M" lines
  *   anything else   404
  * and, on a second port (raw_port), raw-socket answers:

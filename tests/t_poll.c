@@ -865,6 +865,13 @@ test_limits(void)
 		diag("stderr: %s", r.err.data);
 	run_free(&r);
 
+	check_failure("bomb-deflate", ALLOW "max_size = 1M\n",
+	    "{O}/bomb-deflate.xml", "too_large", &r, &f, "row 35: a deflate "
+	    "bomb (128 MiB of zeros)");
+	ok(r.maxrss_kb < 64 * 1024, "  the poll's peak RSS stays under 64 MB "
+	    "(%ld KB)", r.maxrss_kb);
+	run_free(&r);
+
 	check_failure("huge", ALLOW "max_size = 1M\n", "{W}/raw/huge.xml",
 	    "too_large", &r, &f, "Content-Length: 10^12");
 	run_free(&r);
