@@ -127,10 +127,28 @@ normal(const char *path, int64_t *ms)
 	return st;
 }
 
+/* The resident set of process pid, in KB (VmRSS); -1 when unknown. */
+static long
+rss_kb(pid_t pid)
+{
+	char path[64];
+	struct buf b = { 0 };
+	const char *at;
+	long kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (tu_read_file(path, &b) == 0 && b.data != NULL &&
+	    (at = strstr(b.data, "VmRSS:")) != NULL)
+		kb = atol(at + 6);
+	buf_free(&b);
+	return kb;
+}
+
 static void
-slowloris(void)
+slowloris(pid_t pid)
 {
 	struct rlimit rl;
+	long before = rss_kb(pid), during;
 	int *fds, n = 0;
 	int64_t ms = 0;
 	int st;
@@ -149,6 +167,11 @@ slowloris(void)
 		n++;
 	}
 	ok(n >= 900, "row 47: %d connections trickling headers", n);
+	usleep(300 * 1000);
+	during = rss_kb(pid);
+	ok(before > 0 && during - before < 10 * n, "  they cost the server "
+	    "under 10 KB each: RSS %ld KB before, %ld KB with them", before,
+	    during);
 	st = normal("/feed.atom", &ms);
 	is_int(200, st, "row 47: a normal request meanwhile answers 200");
 	ok(ms < 500, "  within 500 ms (%lld ms)", (long long)ms);
@@ -879,7 +902,7 @@ main(void)
 	if (!ok(pid > 0, "sluice serve starts"))
 		return done_testing();
 	outputs_safe();
-	slowloris();
+	slowloris(pid);
 	big_requests();
 	bodies();
 	malformed();
