@@ -718,12 +718,14 @@ raw_answer(struct rawconn *c, const char *path)
 		raw_write(c->fd, "\r\n", 2);
 	} else if (strcmp(path, "/raw/badchunk.xml") == 0) {
 		/* The whole feed in one chunk, then a size that is no number. */
+		static const char bad[] = "\r\nzz\r\nxx\r\n0\r\n\r\n";
+
 		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: application/rss+xml\r\n"
 		    "Transfer-Encoding: chunked\r\n\r\n%zx\r\n", len);
 		raw_write(c->fd, head, strlen(head));
 		raw_write(c->fd, body, len);
-		raw_write(c->fd, "\r\nzz\r\nxx\r\n0\r\n\r\n", 17);
+		raw_write(c->fd, bad, sizeof(bad) - 1);
 	} else {
 		snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\n"
 		    "Content-Length: 0\r\nConnection: close\r\n\r\n");
