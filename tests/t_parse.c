@@ -7,7 +7,9 @@
  * from the fixture's text and the SPEC, not from the parser's output.
  */
 
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -1029,6 +1031,59 @@ test_big_and_odd(void)
 	buf_free(&b);
 }
 
+/*
+ * Row 6's worst case: 10^6 nested elements between two items, parsed in a
+ * child whose stack is capped at 1 MiB (ulimit -s 1024).  The parser keeps
+ * its own depth stack, so nothing recurses per level; a crash here is a
+ * signal, not an exit status.
+ */
+static void
+test_deep_million(void)
+{
+	struct buf b = { 0 };
+	pid_t pid;
+	int st = 0;
+
+	buf_puts(&b, "<rss version='2.0'><channel><title>t</title><item>"
+	    "<guid>1</guid><title>before</title></item><item><guid>2</guid>"
+	    "<title>deep</title><description>");
+	for (int i = 0; i < 1000000; i++)
+		buf_puts(&b, "<x>");
+	buf_puts(&b, "z");
+	for (int i = 0; i < 1000000; i++)
+		buf_puts(&b, "</x>");
+	buf_puts(&b, "</description></item><item><guid>3</guid><title>after"
+	    "</title></item></channel></rss>");
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		struct rlimit rl = { 1 << 20, 1 << 20 };
+		struct feed_doc *d;
+		char err[256] = "";
+
+		if (setrlimit(RLIMIT_STACK, &rl) != 0)
+			_exit(10);
+		d = feed_parse(b.data, b.len, NULL, NULL, err, sizeof(err));
+		if (d == NULL)
+			_exit(11);
+		if (!d->bozo)
+			_exit(12);
+		if (d->nentries != 3 || strcmp(d->entries[0].title,
+		    "before") != 0 || strcmp(d->entries[2].title, "after") != 0)
+			_exit(13);
+		_exit(0);
+	}
+	if (!ok(pid > 0, "row 6: fork"))
+		return;
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st), "row 6: 10^6 levels under a 1 MiB stack: no crash "
+	    "(%s %d)", WIFSIGNALED(st) ? "signal" : "status",
+	    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	is_int(0, WIFEXITED(st) ? WEXITSTATUS(st) : -1, "row 6: all three "
+	    "items kept, the feed flagged bozo (10 rlimit, 11 no doc, 12 not "
+	    "bozo, 13 items)");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1052,5 +1107,6 @@ main(void)
 	test_entry_cap();
 	test_canary();
 	test_big_and_odd();
+	test_deep_million();
 	return done_testing();
 }

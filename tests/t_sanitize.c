@@ -6,10 +6,14 @@
  * links and http(s) or data-image sources; and sanitising it again
  * changes nothing.
  */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libxml/HTMLparser.h>
 
@@ -232,6 +236,92 @@ test_samples(void)
 	is_int(0, bad, "P3 holds for every one");
 }
 
+/* The greatest element depth of sanitized output (well-formed by then). */
+static int
+max_depth(const char *s)
+{
+	static const char *const voids[] = { "br", "hr", "img", "wbr" };
+	int d = 0, max = 0;
+
+	for (const char *p = s; (p = strchr(p, '<')) != NULL; p++) {
+		int is_void = 0;
+
+		if (p[1] == '/') {
+			d--;
+			continue;
+		}
+		for (size_t i = 0; i < NITEMS(voids); i++)
+			if (strncmp(p + 1, voids[i], strlen(voids[i])) == 0 &&
+			    strchr(" />", p[1 + strlen(voids[i])]) != NULL)
+				is_void = 1;
+		if (!is_void && ++d > max)
+			max = d;
+	}
+	return max;
+}
+
+/*
+ * Row 6 for the sanitizer: 100,000 nested elements, in a child whose stack
+ * is capped at 1 MiB.  The sanitizer walks libxml2's tree recursively, so
+ * this is the test that its depth is bounded.
+ */
+static void
+test_deep(void)
+{
+	static const char *const tags[] = { "div", "b", "blockquote" };
+
+	for (size_t t = 0; t < NITEMS(tags); t++) {
+		struct buf b = { 0 };
+		pid_t pid;
+		int fd[2], st = 0, depth = -1;
+
+		buf_puts(&b, "<p>before</p>");
+		for (int i = 0; i < 100000; i++)
+			buf_printf(&b, "<%s>", tags[t]);
+		buf_puts(&b, "deep");
+		for (int i = 0; i < 100000; i++)
+			buf_printf(&b, "</%s>", tags[t]);
+		if (pipe(fd) != 0)
+			continue;
+		fflush(NULL);
+		if ((pid = fork()) == 0) {
+			struct rlimit rl = { 1 << 20, 1 << 20 };
+			char *out;
+
+			close(fd[0]);
+			if (setrlimit(RLIMIT_STACK, &rl) != 0)
+				_exit(10);
+			if ((out = html_sanitize(b.data, BASE)) == NULL)
+				_exit(11);
+			if (oracle(out) != NULL)
+				_exit(12);
+			if (strstr(out, "before") == NULL)
+				_exit(13);
+			depth = max_depth(out);
+			if (write(fd[1], &depth, sizeof(depth)) !=
+			    (ssize_t)sizeof(depth))
+				_exit(14);
+			free(out);
+			_exit(0);
+		}
+		close(fd[1]);
+		if (pid > 0 && read(fd[0], &depth, sizeof(depth)) !=
+		    (ssize_t)sizeof(depth))
+			depth = -1;
+		close(fd[0]);
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "row 6: 100,000 nested <%s> under a 1 MiB stack: P3 holds, "
+		    "the text before kept (%s %d)", tags[t], WIFSIGNALED(st) ?
+		    "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) :
+		    WEXITSTATUS(st));
+		ok(depth >= 1 && depth <= 64, "row 6: <%s>: the output nests "
+		    "%d deep, at most 64", tags[t], depth);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -239,6 +329,7 @@ main(void)
 	test_cases();
 	test_oracle();
 	test_samples();
+	test_deep();
 	xmlCleanupParser();
 	return done_testing();
 }
