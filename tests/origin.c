@@ -709,6 +709,16 @@ raw_answer(struct rawconn *c, const char *path)
 		    path[5] == 's' ? "100000" : "1000000000000");
 		raw_write(c->fd, head, strlen(head));
 		raw_write(c->fd, body, len);
+	} else if (strcmp(path, "/raw/long.xml") == 0) {
+		/* A Content-Length that ends after the first item. */
+		const char *end = strstr(body, "</item>");
+
+		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: application/rss+xml\r\n"
+		    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		    end != NULL ? (size_t)(end - body) + 7 : len);
+		raw_write(c->fd, head, strlen(head));
+		raw_write(c->fd, body, len);
 	} else if (strcmp(path, "/raw/cut.xml") == 0) {
 		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: application/rss+xml\r\n"

@@ -994,6 +994,7 @@ test_timeouts(void)
 static void
 test_short(void)
 {
+	struct env e;
 	struct run r;
 	struct fst f;
 
@@ -1006,6 +1007,23 @@ test_short(void)
 	is_int(1, requests("/raw/short.xml"), "short body: one request");
 	check_failure("cut", ALLOW, "{W}/raw/cut.xml", "network", &r, &f,
 	    "a chunked body without its last chunk");
+	run_free(&r);
+
+	/*
+	 * A Content-Length shorter than the body: the bytes past it are not
+	 * read, and what came is a truncated document (row 10): the item it
+	 * holds whole is stored, the cut one is not.
+	 */
+	env_init(&e, "long", ALLOW, "[feed long]\nurl = {W}/raw/long.xml\n");
+	is_int(0, poll_feeds(&e, NULL, &r), "row 36: a Content-Length shorter "
+	    "than the body: the poll exits 0");
+	feed_status(&e, "long", &f);
+	if (!ok(strcmp(f.state, "ok") == 0 && f.entries == 1, "row 36: the "
+	    "document is read up to the Content-Length: the first item "
+	    "stored, not the second")) {
+		show("long", &f);
+		diag("stderr: %s", r.err.data);
+	}
 	run_free(&r);
 }
 
