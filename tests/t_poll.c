@@ -1027,6 +1027,71 @@ test_short(void)
 	run_free(&r);
 }
 
+/*
+ * `sluice poll -c CONF NAME` in a mount namespace of its own whose
+ * /etc/hosts is hosts (util-linux's unshare; the host's file is untouched).
+ */
+static int
+poll_with_hosts(const struct env *e, const char *name, const char *hosts,
+    struct run *r)
+{
+	char script[2048];
+	const char *argv[] = { "/usr/bin/unshare", "-m", "/bin/sh", "-c",
+	    script, NULL };
+
+	snprintf(script, sizeof(script), "mount --bind '%s' /etc/hosts && "
+	    "exec '%s' poll -c '%s' '%s'", hosts, sluice_bin, e->conf, name);
+	return run(argv, r);
+}
+
+/*
+ * Row 30, DNS rebinding: a name that resolved to an allowed address on
+ * one poll and to a private one on the next.  The guard judges the
+ * address each connection is made to, so the second poll is refused
+ * whatever the name once meant.
+ */
+static void
+test_rebind(void)
+{
+	char hosts[600], probe[800];
+	struct env e;
+	struct run r;
+	struct fst f;
+
+	snprintf(hosts, sizeof(hosts), "%s/hosts", tmpdir);
+	write_file(hosts, "127.0.0.1 feeds.rebind.test\n");
+	snprintf(probe, sizeof(probe), "/usr/bin/unshare -m /bin/sh -c "
+	    "\"mount --bind '%s' /etc/hosts && getent hosts feeds.rebind.test"
+	    "\" >/dev/null 2>&1", hosts);
+	if (system(probe) != 0) {
+		skip("row 30 rebinding: no mount namespace here (unshare -m)");
+		return;
+	}
+	write_feed("rebind.xml", 2, -1);
+	env_init(&e, "rebind", ALLOW, "[feed rebind]\n"
+	    "url = http://feeds.rebind.test:{P}/feeds/rebind.xml\n");
+	is_int(0, poll_with_hosts(&e, "rebind", hosts, &r), "row 30: "
+	    "feeds.rebind.test is 127.0.0.1 (allowed): the poll exits 0");
+	run_free(&r);
+	feed_status(&e, "rebind", &f);
+	if (!ok(strcmp(f.state, "ok") == 0 && f.entries == 2 &&
+	    requests("/feeds/rebind.xml") == 1, "  fetched, its 2 entries "
+	    "stored"))
+		show("rebind", &f);
+
+	write_file(hosts, "127.0.0.2 feeds.rebind.test\n");
+	is_int(1, poll_with_hosts(&e, "rebind", hosts, &r), "row 30: then "
+	    "the name is 127.0.0.2 (not allowed): the poll exits 1");
+	run_free(&r);
+	feed_status(&e, "rebind", &f);
+	if (!ok(strcmp(f.error_class, "blocked") == 0 && strstr(f.error,
+	    "127.0.0.2") != NULL, "  error_class blocked, naming 127.0.0.2"))
+		show("rebind", &f);
+	is_int(1, requests("/feeds/rebind.xml"), "  nothing reached "
+	    "127.0.0.2 (the origin listens there too)");
+	is_int(2, (int)f.entries, "  the 2 entries are kept");
+}
+
 /* The private-address guard, and allow_private = yes. */
 static void
 test_guard(void)
@@ -1223,6 +1288,7 @@ main(void)
 	timed(test_refusing_host, "a refusing host");
 	timed(test_short, "short bodies");
 	timed(test_guard, "address guard");
+	timed(test_rebind, "DNS rebinding");
 	timed(test_not_a_feed, "not a feed");
 	timed(test_exit_status, "exit status");
 	timed(test_clock_jump, "wall clock set back");
