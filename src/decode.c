@@ -194,6 +194,30 @@ sniff_decl(const char *p, size_t n, char *out, size_t len)
 	normalise(eq + 1, out, len);
 }
 
+/*
+ * A document that starts "<?xm" in EBCDIC (XML 1.0 appendix F): the
+ * encoding its declaration names, read through code page 37, whose
+ * letters and punctuation the EBCDIC pages share; IBM037 when it names
+ * none, or a Unicode form, which EBCDIC bytes cannot be.
+ */
+static void
+sniff_ebcdic(const char *p, size_t n, char *out, size_t len)
+{
+	char head[2 * SNIFF_MAX + 1], *in = (char *)(uintptr_t)p, *o = head;
+	size_t inleft = n < SNIFF_MAX ? n : SNIFF_MAX, oleft = sizeof(head) - 1;
+	iconv_t cd = iconv_open("UTF-8", "IBM037");
+
+	out[0] = '\0';
+	if (cd != (iconv_t)-1) {
+		(void)iconv(cd, &in, &inleft, &o, &oleft);
+		iconv_close(cd);
+		sniff_decl(head, (size_t)(o - head), out, len);
+	}
+	if (out[0] == '\0' || strncmp(out, "utf", 3) == 0 ||
+	    strncmp(out, "ucs", 3) == 0 || strcmp(out, "windows-1252") == 0)
+		snprintf(out, len, "ibm037");
+}
+
 /* A converter from the chosen encoding, or UTF-8 when there is none. */
 static void
 open_iconv(struct decoder *d)
@@ -226,6 +250,8 @@ sniff(const char *data, size_t n, const char *charset, int force, char *out,
 		snprintf(out, len, "%s", bom);
 	else if (*charset != '\0')
 		snprintf(out, len, "%s", charset);
+	else if (n >= 4 && memcmp(data, "\x4C\x6F\xA7\x94", 4) == 0)
+		sniff_ebcdic(data, n, out, len);
 	else {
 		sniff_decl(data, n, out, len);
 		/* Bytes that read as ASCII cannot be UTF-16 or UTF-32. */

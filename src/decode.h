@@ -7,7 +7,9 @@
  *   1. a byte order mark (UTF-8, UTF-16, UTF-32), or the UTF-16/32 byte
  *      pattern of "<?" when there is no mark;
  *   2. the charset of the HTTP Content-Type, when the document was fetched;
- *   3. the encoding of the XML declaration;
+ *   3. the encoding of the XML declaration; in a document that starts
+ *      "<?xm" in EBCDIC, its declaration read through code page 37, and
+ *      IBM037 when it names no EBCDIC page;
  *   4. UTF-8.
  * ISO-8859-1 and US-ASCII are read as windows-1252, their superset (what
  * real feeds so labelled contain).  In a document read as UTF-8, a byte
