@@ -16,8 +16,11 @@ cd "$(dirname "$0")"
 
 PKGS="gcc make libc6-dev autoconf automake pkg-config libxml2-dev
 libcurl4-openssl-dev libevent-dev libsqlite3-dev zlib1g-dev"
-# The tests also run real feed readers and a browser against the server.
-[ "$1" = test ] && PKGS="$PKGS newsboat python3-feedparser chromium mandoc"
+# The tests also run real feed readers and a browser against the server,
+# and a TLS origin (openssl s_server) that libcurl trusts through its CA
+# bundle.
+[ "$1" = test ] && PKGS="$PKGS newsboat python3-feedparser chromium mandoc
+openssl ca-certificates"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -9,9 +9,13 @@
  * slack.
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
 
 #include <signal.h>
 #include <stdarg.h>
@@ -1027,6 +1031,9 @@ test_short(void)
 	run_free(&r);
 }
 
+/* "mount --bind CERT CA-BUNDLE && " while the TLS test runs, else "". */
+static char ca_mount[900];
+
 /*
  * `sluice poll -c CONF NAME` in a mount namespace of its own whose
  * /etc/hosts is hosts (util-linux's unshare; the host's file is untouched).
@@ -1035,12 +1042,13 @@ static int
 poll_with_hosts(const struct env *e, const char *name, const char *hosts,
     struct run *r)
 {
-	char script[2048];
+	char script[4096];
 	const char *argv[] = { "/usr/bin/unshare", "-m", "/bin/sh", "-c",
 	    script, NULL };
 
 	snprintf(script, sizeof(script), "mount --bind '%s' /etc/hosts && "
-	    "exec '%s' poll -c '%s' '%s'", hosts, sluice_bin, e->conf, name);
+	    "%sexec '%s' poll -c '%s' '%s'", hosts, ca_mount, sluice_bin,
+	    e->conf, name);
 	return run(argv, r);
 }
 
@@ -1090,6 +1098,186 @@ test_rebind(void)
 	is_int(1, requests("/feeds/rebind.xml"), "  nothing reached "
 	    "127.0.0.2 (the origin listens there too)");
 	is_int(2, (int)f.entries, "  the 2 entries are kept");
+}
+
+/* A port nothing listens on now, on 127.0.0.1; 0 when there is none. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd != -1 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	if (fd != -1)
+		close(fd);
+	return port;
+}
+
+/* 1 once something accepts on 127.0.0.1:port, within about 5 s. */
+static int
+await_port(int port)
+{
+	for (int i = 0; i < 100; i++) {
+		struct sockaddr_in sin;
+		int fd = socket(AF_INET, SOCK_STREAM, 0), up;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		up = fd != -1 && connect(fd, (struct sockaddr *)&sin,
+		    sizeof(sin)) == 0;
+		if (fd != -1)
+			close(fd);
+		if (up)
+			return 1;
+		usleep(50 * 1000);
+	}
+	return 0;
+}
+
+/*
+ * Writes NAME in dir: a whole HTTP/1.0 response, as `openssl s_server
+ * -HTTP` sends files.
+ */
+static void
+write_response(const char *dir, const char *name, const char *head,
+    const char *body)
+{
+	char path[800];
+	struct buf b = { 0 };
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	buf_printf(&b, "%s\r\n\r\n%s", head, body);
+	write_file(path, b.data);
+	buf_free(&b);
+}
+
+/*
+ * Row 32's other half: a redirect from https to http is refused, the
+ * plain URL never requested, and a permanent one never adopted.  The TLS
+ * origin is `openssl s_server` on 127.0.0.1 with a certificate made for
+ * the run; sluice trusts it because, in its mount namespace, the
+ * certificate is bind-mounted over libcurl's CA bundle and /etc/hosts
+ * names feeds.tls.test.  A first poll of a feed over the same TLS origin
+ * shows that the trust works, so the refusal is the rule's, not a TLS
+ * error.
+ */
+static void
+test_tls_downgrade(void)
+{
+	static const char bundle[] = "/etc/ssl/certs/ca-certificates.crt";
+	char dir[700], cmd[2400], hosts[800], head[600], feeds[1200];
+	struct buf feed = { 0 };
+	struct env e;
+	struct run r;
+	struct fst f;
+	pid_t pid;
+	int port = free_port();
+
+	snprintf(dir, sizeof(dir), "%s/tls-origin", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(hosts, sizeof(hosts), "%s/hosts", dir);
+	write_file(hosts, "127.0.0.1 feeds.tls.test\n");
+	snprintf(cmd, sizeof(cmd), "cd '%s' && openssl req -x509 -newkey ec "
+	    "-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -out "
+	    "cert.pem -days 2 -subj /CN=feeds.tls.test -addext "
+	    "subjectAltName=DNS:feeds.tls.test >/dev/null 2>&1 && test -f "
+	    "'%s' && /usr/bin/unshare -m /bin/sh -c \"mount --bind cert.pem "
+	    "'%s'\" >/dev/null 2>&1", dir, bundle, bundle);
+	if (port == 0 || system(cmd) != 0) {
+		skip("row 32 https->http: no openssl, CA bundle or mount "
+		    "namespace here");
+		return;
+	}
+	snprintf(ca_mount, sizeof(ca_mount), "mount --bind '%s/cert.pem' "
+	    "'%s' && ", dir, bundle);
+
+	write_feed("down.xml", 2, -1);
+	buf_printf(&feed, "<rss version=\"2.0\"><channel><title>Over TLS"
+	    "</title><item><guid>tls-1</guid><title>One</title></item><item>"
+	    "<guid>tls-2</guid><title>Two</title></item></channel></rss>\n");
+	write_response(dir, "feed.xml", "HTTP/1.0 200 OK\r\nContent-Type: "
+	    "application/rss+xml", feed.data);
+	buf_free(&feed);
+	snprintf(head, sizeof(head), "HTTP/1.0 302 Found\r\nLocation: "
+	    "http://feeds.tls.test:%d/feeds/down.xml", origin.port);
+	write_response(dir, "302.xml", head, "");
+	snprintf(head, sizeof(head), "HTTP/1.0 301 Moved Permanently\r\n"
+	    "Location: http://feeds.tls.test:%d/feeds/down.xml", origin.port);
+	write_response(dir, "301.xml", head, "");
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		char accept[64];
+		int null = open("/dev/null", O_RDWR);
+
+		snprintf(accept, sizeof(accept), "127.0.0.1:%d", port);
+		if (chdir(dir) != 0 || null == -1)
+			_exit(126);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("openssl", "openssl", "s_server", "-accept", accept,
+		    "-cert", "cert.pem", "-key", "key.pem", "-HTTP", "-quiet",
+		    (char *)NULL);
+		_exit(127);
+	}
+	if (!ok(pid > 0 && await_port(port), "row 32: the TLS origin "
+	    "(openssl s_server) listens on 127.0.0.1:%d", port))
+		goto out;
+
+	snprintf(feeds, sizeof(feeds), "[feed tls]\n"
+	    "url = https://feeds.tls.test:%d/feed.xml\n[feed down]\n"
+	    "url = https://feeds.tls.test:%d/302.xml\n[feed down301]\n"
+	    "url = https://feeds.tls.test:%d/301.xml\n", port, port, port);
+	{
+		char poll[300];
+
+		snprintf(poll, sizeof(poll), "allow = 127.0.0.1:{P}, "
+		    "127.0.0.1:%d\n", port);
+		env_init(&e, "tls", poll, feeds);
+	}
+	is_int(0, poll_with_hosts(&e, "tls", hosts, &r), "row 32: a feed "
+	    "over https from the test's TLS origin: the poll exits 0");
+	run_free(&r);
+	feed_status(&e, "tls", &f);
+	if (!ok(strcmp(f.state, "ok") == 0 && f.entries == 2, "  its 2 "
+	    "entries stored: the certificate is trusted"))
+		show("tls", &f);
+
+	is_int(1, poll_with_hosts(&e, "down", hosts, &r), "row 32: a 302 "
+	    "from https to http: the poll exits 1");
+	run_free(&r);
+	feed_status(&e, "down", &f);
+	if (!ok(strcmp(f.error_class, "redirect") == 0 && strstr(f.error,
+	    "https to http") != NULL && f.entries == 0, "  error_class "
+	    "redirect, the error says https to http"))
+		show("down", &f);
+	for (int i = 0; i < 4; i++) {
+		poll_with_hosts(&e, "down301", hosts, &r);
+		run_free(&r);
+	}
+	feed_status(&e, "down301", &f);
+	if (!ok(strcmp(f.error_class, "redirect") == 0 && f.moved_to_null &&
+	    strncmp(f.url, "https:", 6) == 0 && f.entries == 0, "row 32: a "
+	    "301 from https to http, 4 polls: refused each time, never "
+	    "adopted (url %s)", f.url))
+		show("down301", &f);
+	is_int(0, requests("/feeds/down.xml"), "  the http URL was never "
+	    "requested");
+out:
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+	ca_mount[0] = '\0';
 }
 
 /* The private-address guard, and allow_private = yes. */
@@ -1289,6 +1477,7 @@ main(void)
 	timed(test_short, "short bodies");
 	timed(test_guard, "address guard");
 	timed(test_rebind, "DNS rebinding");
+	timed(test_tls_downgrade, "https to http");
 	timed(test_not_a_feed, "not a feed");
 	timed(test_exit_status, "exit status");
 	timed(test_clock_jump, "wall clock set back");
