@@ -795,6 +795,35 @@ file_check(const char *path, char *err, size_t errlen)
 static int	 create_store(const char *, char *, size_t);
 static struct store *open_at(const char *, int, char *, size_t);
 
+/*
+ * The store is written, and its write-ahead log and shared-memory index are
+ * made beside it: a file or folder that cannot be written is said so, not
+ * left to SQLite's "unable to open database file" (row 61).
+ */
+static int
+writable(const char *path, char *err, size_t errlen)
+{
+	char dir[4096], *slash;
+
+	if (access(path, W_OK) == -1) {
+		snprintf(err, errlen, "%s: not writable: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (access(dir, W_OK) == -1) {
+		snprintf(err, errlen, "%s: its folder %s is not writable (%s); "
+		    "the store makes its -wal and -shm files there", path, dir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -803,7 +832,8 @@ store_open(const char *path, char *err, size_t errlen)
 	if (stat(path, &sb) == -1 && errno == ENOENT &&
 	    create_store(path, err, errlen) == -1)
 		return NULL;
-	if (file_check(path, err, errlen) == -1)
+	if (file_check(path, err, errlen) == -1 ||
+	    writable(path, err, errlen) == -1)
 		return NULL;
 	return open_at(path, 0, err, errlen);
 }

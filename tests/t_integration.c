@@ -2259,7 +2259,7 @@ check_reload(void)
 	buf_free(&p.log);
 }
 
-/* Runs the binary to the end; its status, stdout and stderr. *//* Runs the binary to the end; its status, stdout and stderr. */
+/* Runs the binary to the end; its status, stdout and stderr. */
 static int
 run(const char *const argv[], struct buf *out, struct buf *err)
 {
@@ -2626,6 +2626,62 @@ check_bad_store(void)
 	buf_reset(&out);
 	buf_reset(&err);
 	is_int(1, run(check, &out, &err), "  sluice check -s exits 1 on it");
+
+	/*
+	 * A read-only store folder: the whole store put back, then `sluice
+	 * serve` in a mount namespace where the folder is mounted read-only
+	 * (util-linux's unshare; nothing outside it changes).
+	 */
+	if ((f = fopen(dbp, "wb")) != NULL) {
+		fwrite(good.data, 1, good.len, f);
+		fclose(f);
+	}
+	{
+		char script[4096];
+		const char *ro[] = { "/usr/bin/unshare", "-m", "/bin/sh", "-c",
+		    script, NULL };
+		const char *probe[] = { "/usr/bin/unshare", "-m", "/bin/sh",
+		    "-c", script, NULL };
+
+		snprintf(script, sizeof(script), "mount --bind '%s' '%s' && "
+		    "mount -o remount,ro,bind '%s' && ! touch '%s/x' 2>/dev/null",
+		    dir, dir, dir, dir);
+		buf_reset(&out);
+		buf_reset(&err);
+		if (run(probe, &out, &err) != 0) {
+			skip("row 61 read-only folder: no mount namespace here");
+			goto out;
+		}
+		snprintf(script, sizeof(script), "mount --bind '%s' '%s' && "
+		    "mount -o remount,ro,bind '%s' && exec '%s' serve -c '%s' "
+		    "-l 127.0.0.1:0", dir, dir, dir, sluice_bin, conf);
+		buf_reset(&out);
+		buf_reset(&err);
+		is_int(1, run(ro, &out, &err), "row 61: sluice serve with its "
+		    "store on a read-only folder exits 1");
+		ok(err.data != NULL && strstr(err.data, "not writable") !=
+		    NULL && strstr(err.data, "Read-only") != NULL &&
+		    strchr(err.data, '\n') == strrchr(err.data, '\n'),
+		    "  with one line that says so: %s", err.data ? err.data :
+		    "");
+		buf_reset(&after);
+		tu_read_file(dbp, &after);
+		ok(after.len == good.len && memcmp(after.data, good.data,
+		    after.len) == 0, "  the store is left as it was");
+
+		unlink(dbp);
+		buf_reset(&out);
+		buf_reset(&err);
+		is_int(1, run(ro, &out, &err), "row 61: no store yet, on a "
+		    "read-only folder: exits 1");
+		ok(err.data != NULL && strstr(err.data, "cannot create") !=
+		    NULL && strchr(err.data, '\n') == strrchr(err.data, '\n'),
+		    "  with one line that says so: %s", err.data ? err.data :
+		    "");
+		ok(stat(dbp, &sb) == -1 && errno == ENOENT, "  and no store "
+		    "made");
+	}
+out:
 	buf_free(&out);
 	buf_free(&err);
 	buf_free(&good);
