@@ -24,8 +24,8 @@
 
 enum section { S_NONE, S_SERVER, S_STORE, S_POLL, S_FEED, S_CHANNEL,
 	S_INCLUDE };
-enum kind { K_STR, K_DUR, K_SIZE, K_INT, K_BOOL, K_LISTEN, K_PATH, K_BASE,
-	K_URL, K_ALLOW, K_OPML };
+enum kind { K_STR, K_DUR, K_MS, K_SIZE, K_INT, K_BOOL, K_LISTEN, K_PATH,
+	K_BASE, K_URL, K_ALLOW, K_OPML };
 
 struct key {
 	enum section	 section;
@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{ S_SERVER, "max_connections", K_INT, C(max_connections), 1, 1000000 },
 	{ S_SERVER, "request_timeout", K_DUR, C(request_timeout), 1, 3600 },
 	{ S_SERVER, "idle_timeout", K_DUR, C(idle_timeout), 1, 3600 },
+	{ S_SERVER, "query_timeout", K_MS, C(query_timeout), 10, 60000 },
 	{ S_STORE, "path", K_PATH, C(store_path), 0, 0 },
 	{ S_STORE, "keep_days", K_INT, C(keep_days), 0, 100000 },
 	{ S_STORE, "keep_per_feed", K_INT, C(keep_per_feed), 0, 100000000 },
@@ -142,6 +143,34 @@ conf_duration(const char *s, int64_t *out)
 	if (v > INT64_MAX / unit)
 		return -1;
 	*out = v * unit;
+	return 0;
+}
+
+int
+conf_duration_ms(const char *s, int64_t *out)
+{
+	size_t len = strlen(s);
+	int64_t v;
+
+	if (len > 2 && strcmp(s + len - 2, "ms") == 0) {
+		char num[32];
+		char *end;
+		long long n;
+
+		if (len - 2 >= sizeof(num) || !isdigit((unsigned char)*s))
+			return -1;
+		memcpy(num, s, len - 2);
+		num[len - 2] = '\0';
+		errno = 0;
+		n = strtoll(num, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return -1;
+		*out = n;
+		return 0;
+	}
+	if (conf_duration(s, &v) == -1 || v > INT64_MAX / 1000)
+		return -1;
+	*out = v * 1000;
 	return 0;
 }
 
@@ -462,6 +491,13 @@ set_value(struct parser *p, const struct key *k, const char *v)
 			return;
 		}
 		break;
+	case K_MS:
+		if (conf_duration_ms(v, &n) == -1) {
+			perr(p, p->line, "%s: not a duration (like 250ms, 2s): "
+			    "%s", k->name, v);
+			return;
+		}
+		break;
 	case K_SIZE:
 		if (conf_size(v, &n) == -1) {
 			perr(p, p->line, "%s: not a size (like 512K, 10M): %s",
@@ -692,6 +728,7 @@ set_defaults(struct conf *c)
 	c->max_connections = 4096;
 	c->request_timeout = 10;
 	c->idle_timeout = 30;
+	c->query_timeout = 2000;
 	buf_printf(&b, "%s/sluice.db", c->dir);
 	c->store_path = buf_steal(&b);
 	c->keep_days = 90;

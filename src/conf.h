@@ -44,6 +44,7 @@ struct conf {
 	int64_t	 max_connections;	/* open at once, per process */
 	int64_t	 request_timeout;	/* seconds for a request's head */
 	int64_t	 idle_timeout;	/* seconds without a byte read or written */
+	int64_t	 query_timeout;	/* milliseconds one search may take */
 
 	char	*store_path;	/* absolute */
 	int64_t	 keep_days;
@@ -82,6 +83,8 @@ const struct channel_conf	*conf_channel(const struct conf *,
 
 /* "90s", "30m", "2h", "7d", "1w" or bare seconds; 0 or -1. */
 int		 conf_duration(const char *, int64_t *);
+/* The same, or "250ms", in milliseconds. */
+int		 conf_duration_ms(const char *, int64_t *);
 /* "512K", "10M", "1G" (powers of 1024) or bare bytes; 0 or -1. */
 int		 conf_size(const char *, int64_t *);
 

@@ -59,6 +59,30 @@ struct cached {
 #define GZIP_MIN	512		/* smaller ones are not compressed */
 
 /*
+ * Searches (a q= or a channel's query, not answered from the cache) are
+ * not run in the request's callback but queued, and run one at a time by
+ * search_ev, whose priority is the loop's last: it runs only in a pass
+ * with nothing else to do.  So between two searches the loop reads,
+ * answers and writes everything else that came meanwhile, and however many
+ * searches come at once, another request waits for one search at most
+ * (query_timeout) (row 56).  Past SEARCH_QUEUE_MAX waiting, a search is
+ * refused at once (503, Retry-After: 1).
+ */
+#define SEARCH_QUEUE_MAX	16
+#define SEARCH_WAIT_MS		1000	/* then it waits for nothing else */
+
+struct search {
+	struct evhttp_request	*req;
+	int			 fmt;		/* enum format */
+	int			 route;		/* enum route, for metrics */
+	double			 t0;		/* when it came */
+	const char		*title;		/* the conf's */
+	char			*path, *rawq, *q, *cursor;
+	struct query		 query;
+	struct search		*next;
+};
+
+/*
  * A connection accepted.  evhttp 2.1 neither counts connections nor times
  * the head of a request (its timeout restarts with every byte read, so a
  * client trickling a header keeps its connection for ever), so sluice
@@ -89,6 +113,9 @@ struct http {
 	int64_t			 next_poll;	/* the soonest, as of then */
 	int64_t			 others_at;	/* when others' commits were */
 						/* last looked for (ms) */
+	struct search		*searches, *searches_tail;	/* queued */
+	int			 nsearches;
+	struct event		*search_ev;	/* runs the first */
 	struct metrics		*metrics;	/* or NULL: not counted */
 	struct evhttp_bound_socket *bs;		/* NULL once it stops */
 	int			 active;	/* requests not yet answered */
@@ -444,33 +471,15 @@ page_url(struct http *h, const char *path, const char *rawq,
 }
 
 /*
- * Answers a feed or the HTML page: the parameters in params, the channel's
- * own query in base (or NULL).
+ * The store's generation, its changes (and other writers' commits, at most
+ * every OTHERS_MS) taken into account.
  */
-static void
-serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
-    const char *title, const char *base, const char *path,
-    const char *rawq, struct evkeyvalq *params)
+static uint64_t
+store_seen(struct http *h)
 {
-	struct query_params pp;
-	struct query query;
-	struct item *items = NULL;
-	size_t n = 0;
-	char err[256], cursor[40];
-	struct buf out = { 0 }, msg = { 0 };
-	struct render_ctx ctx;
-	char *self = NULL, *id = NULL, *next = NULL;
-	char *alt_rss = NULL, *alt_json = NULL;
-	struct buf key = { 0 };
-	struct cached *hit;
+	int64_t now_ms = mono_ms();
 	uint64_t generation;
-	int64_t now_ms;
-	int rc;
 
-	/* The same request as one answered since the store last changed. */
-	buf_printf(&key, "%s?%s", path, rawq != NULL ? rawq : "");
-	/* Other writers' commits: looked for at most every OTHERS_MS. */
-	now_ms = mono_ms();
 	generation = store_generation(h->store, now_ms - h->others_at >=
 	    OTHERS_MS);
 	if (now_ms - h->others_at >= OTHERS_MS)
@@ -480,51 +489,54 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 		h->changed = time(NULL);
 		h->next_poll = store_next_poll(h->store);
 	}
-	if ((hit = cache_find(h, key.data, generation)) != NULL) {
-		reply_cached(h, req, hit);
-		goto done;
-	}
-	memset(&pp, 0, sizeof(pp));
-	pp.q = evhttp_find_header(params, "q");
-	pp.feed = evhttp_find_header(params, "feed");
-	pp.tag = evhttp_find_header(params, "tag");
-	pp.since = evhttp_find_header(params, "since");
-	pp.limit = evhttp_find_header(params, "limit");
-	pp.sort = evhttp_find_header(params, "sort");
-	pp.cursor = evhttp_find_header(params, "cursor");
-	pp.base = base;
-	if (query_params(&pp, (int)h->conf->page_size, time(NULL), &query, err,
-	    sizeof(err)) == -1) {
-		buf_printf(&msg, "bad request: %s", err);
-		reply_text(req, 400, "Bad Request", msg.data);
-		goto done;
-	}
-	rc = store_items(h->store, &query, &items, &n, err, sizeof(err));
+	return generation;
+}
+
+/*
+ * Runs query (which it clears) and answers req with its page: key is
+ * the cache's, q and cursor the reader's parameters.
+ */
+static void
+answer_items(struct http *h, struct evhttp_request *req, enum format fmt,
+    const char *title, const char *path, const char *rawq, const char *key,
+    const char *q, const char *cursor_in, struct query *query)
+{
+	struct item *items = NULL;
+	size_t n = 0;
+	char err[256], cursor[40];
+	struct buf out = { 0 };
+	struct render_ctx ctx;
+	char *self = NULL, *id = NULL, *next = NULL;
+	char *alt_rss = NULL, *alt_json = NULL;
+	uint64_t generation = store_seen(h);
+	int rc;
+
+	rc = store_items(h->store, query, &items, &n, err, sizeof(err));
 	if (rc == 1)
 		log_warnx("search answered without the newest entries: %s",
 		    err);
 	if (rc == -2) {
-		query_clear(&query);
+		query_clear(query);
 		log_warnx("query stopped: %s: %s", err, rawq ? rawq : "");
 		reply_text(req, 503, "Service Unavailable", "the query took "
 		    "too long; narrow it");
 		goto done;
 	}
 	if (rc == -1) {
-		query_clear(&query);
+		query_clear(query);
 		log_warnx("query failed: %s", err);
 		reply_text(req, 503, "Service Unavailable",
 		    "the store is busy; try again");
 		goto done;
 	}
 	/* A full page: there may be more (RFC 5005). */
-	if (n > 0 && n == (size_t)query.limit) {
-		query_cursor(&query, items[n - 1].sort, (int)n, cursor,
+	if (n > 0 && n == (size_t)query->limit) {
+		query_cursor(query, items[n - 1].sort, (int)n, cursor,
 		    sizeof(cursor));
 		next = page_url(h, path, rawq, cursor);
 	}
-	query_clear(&query);
-	self = page_url(h, path, rawq, pp.cursor);
+	query_clear(query);
+	self = page_url(h, path, rawq, cursor_in);
 	id = page_url(h, path, rawq, NULL);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.title = title;
@@ -532,7 +544,7 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	ctx.id = id;
 	ctx.next = next;
 	ctx.home = h->conf->base_url;
-	ctx.query = pp.q;
+	ctx.query = q;
 	ctx.channels = h->channels;
 	switch (fmt) {
 	case FMT_HTML:
@@ -573,18 +585,132 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 		buf_free(&once.body);
 		buf_free(&once.gz);
 	} else
-		reply_cached(h, req, cache_put(h, key.data, generation, fmt,
-		    &out));
+		reply_cached(h, req, cache_put(h, key, generation, fmt, &out));
 done:
-	buf_free(&key);
 	store_items_free(items, n);
 	buf_free(&out);
-	buf_free(&msg);
 	free(self);
 	free(id);
 	free(next);
 	free(alt_rss);
 	free(alt_json);
+}
+
+static double	now_seconds(void);
+
+/*
+ * Runs the first queued search in a later pass of the loop: a timer of
+ * 0 s, not event_active, which would run it in this pass, and every one
+ * queued after it too, before the loop looked for anything else.
+ */
+static void
+search_later(struct http *h)
+{
+	static const struct timeval now = { 0, 0 };
+
+	if (evtimer_pending(h->search_ev, NULL) || h->searches == NULL)
+		return;
+	/*
+	 * One that has waited SEARCH_WAIT_MS goes in turn with the rest:
+	 * a steady stream of other requests does not hold it for ever.
+	 */
+	event_priority_set(h->search_ev, now_seconds() - h->searches->t0 >
+	    SEARCH_WAIT_MS / 1000.0 ? HTTP_PRIORITIES / 2 :
+	    HTTP_PRIORITIES - 1);
+	evtimer_add(h->search_ev, &now);
+}
+
+/* When the request being handled came (handle), for a queued search. */
+static double request_t0;
+/* Whether it was queued rather than answered (serve_items). */
+static int deferred;
+
+static void
+search_free(struct search *s)
+{
+	query_clear(&s->query);
+	free(s->path);
+	free(s->rawq);
+	free(s->q);
+	free(s->cursor);
+	free(s);
+}
+
+/*
+ * Answers a feed or the HTML page: the parameters in params, the channel's
+ * own query in base (or NULL); route is for the metrics.  A search is
+ * queued (see SEARCH_QUEUE_MAX) and answered later.
+ */
+static void
+serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
+    enum route route, const char *title, const char *base, const char *path,
+    const char *rawq, struct evkeyvalq *params)
+{
+	struct query_params pp;
+	struct query query;
+	struct search *s;
+	char err[256];
+	struct buf key = { 0 }, msg = { 0 };
+	struct cached *hit;
+
+	/* The same request as one answered since the store last changed. */
+	buf_printf(&key, "%s?%s", path, rawq != NULL ? rawq : "");
+	if ((hit = cache_find(h, key.data, store_seen(h))) != NULL) {
+		reply_cached(h, req, hit);
+		goto done;
+	}
+	memset(&pp, 0, sizeof(pp));
+	pp.q = evhttp_find_header(params, "q");
+	pp.feed = evhttp_find_header(params, "feed");
+	pp.tag = evhttp_find_header(params, "tag");
+	pp.since = evhttp_find_header(params, "since");
+	pp.limit = evhttp_find_header(params, "limit");
+	pp.sort = evhttp_find_header(params, "sort");
+	pp.cursor = evhttp_find_header(params, "cursor");
+	pp.base = base;
+	if (query_params(&pp, (int)h->conf->page_size, time(NULL), &query, err,
+	    sizeof(err)) == -1) {
+		buf_printf(&msg, "bad request: %s", err);
+		reply_text(req, 400, "Bad Request", msg.data);
+		goto done;
+	}
+	if ((pp.q == NULL || *pp.q == '\0') && (base == NULL || *base ==
+	    '\0')) {
+		/* Newest first, no search: a page of the index, at once. */
+		answer_items(h, req, fmt, title, path, rawq, key.data, pp.q,
+		    pp.cursor, &query);
+		goto done;
+	}
+	if (h->nsearches >= SEARCH_QUEUE_MAX) {
+		query_clear(&query);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "1");
+		reply_text(req, 503, "Service Unavailable", "too many searches "
+		    "at once; try again in a second");
+		goto done;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->req = req;
+	s->fmt = fmt;
+	s->route = route;
+	s->t0 = request_t0;
+	s->title = title;
+	s->path = xstrdup(path);
+	s->rawq = rawq != NULL ? xstrdup(rawq) : NULL;
+	s->q = pp.q != NULL ? xstrdup(pp.q) : NULL;
+	s->cursor = pp.cursor != NULL ? xstrdup(pp.cursor) : NULL;
+	s->query = query;
+	if (h->searches_tail != NULL)
+		h->searches_tail->next = s;
+	else
+		h->searches = s;
+	h->searches_tail = s;
+	h->nsearches++;
+	search_later(h);
+	deferred = 1;
+done:
+	buf_free(&key);
+	buf_free(&msg);
 }
 
 static void
@@ -708,8 +834,8 @@ route_channel(struct http *h, struct evhttp_request *req, const char *path,
 		reply_text(req, 404, "Not Found", "no such channel");
 		return;
 	}
-	serve_items(h, req, (enum format)fmt, ch->title ? ch->title : ch->name,
-	    ch->query, path, rawq, params);
+	serve_items(h, req, (enum format)fmt, R_CHANNEL, ch->title ?
+	    ch->title : ch->name, ch->query, path, rawq, params);
 }
 
 /*
@@ -774,13 +900,13 @@ route_request(struct http *h, struct evhttp_request *req)
 		return R_OTHER;
 	}
 	if (strcmp(path, "/") == 0) {
-		serve_items(h, req, FMT_HTML, h->conf->title, NULL, path, rawq,
-		    &params);
+		serve_items(h, req, FMT_HTML, R_PAGE, h->conf->title, NULL,
+		    path, rawq, &params);
 		r = R_PAGE;
 	} else if (strncmp(path, "/feed.", 6) == 0 &&
 	    (fmt = format_of(path, &stem)) != -1 && stem == 5) {
-		serve_items(h, req, (enum format)fmt, h->conf->title, NULL,
-		    path, rawq, &params);
+		serve_items(h, req, (enum format)fmt, R_FEED, h->conf->title,
+		    NULL, path, rawq, &params);
 		r = R_FEED;
 	} else if (strncmp(path, "/c/", 3) == 0) {
 		route_channel(h, req, path, rawq, &params);
@@ -1026,6 +1152,74 @@ request_done(struct evhttp_request *req, void *arg)
 	}
 }
 
+/*
+ * Two things would cut an answer off before its end.  libevent dates the
+ * write timeout evhttp set for it by the time cached when the loop turned,
+ * and making it may have taken longer than that timeout: it expired before
+ * a byte was written.  And evhttp keeps reading while it writes (to see
+ * the client go), the idle timeout counting from the last byte read, so a
+ * large answer taken slowly was cut mid-way.  So the clock is read again,
+ * and while the answer is written only its progress counts: a write that
+ * makes none for idle_timeout ends it (row 52).  request_done puts the
+ * read timeout back.  A search waiting in the queue has the same timeouts:
+ * nothing to write, so nothing times out.
+ */
+static void
+answer_timeouts(struct http *h, struct conn *c)
+{
+	struct timeval idle = { (time_t)h->conf->idle_timeout, 0 };
+
+	if (c == NULL)
+		return;
+	event_base_update_cache_time(h->base);
+	bufferevent_set_timeouts(evhttp_connection_get_bufferevent(c->evcon),
+	    NULL, &idle);
+}
+
+/* search_ev: answers the first search of the queue, and goes on later. */
+static void
+run_search(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	struct search *s = h->searches;
+
+	(void)fd;
+	(void)what;
+	if (s == NULL)
+		return;
+	if ((h->searches = s->next) == NULL)
+		h->searches_tail = NULL;
+	h->nsearches--;
+	if (h->searches != NULL)	/* after what else is ready */
+		search_later(h);
+	answered = 0;
+	if (evhttp_request_get_connection(s->req) == NULL) {
+		/* The client left: the reply only frees the request. */
+		if (h->active > 0)
+			h->active--;
+		evhttp_send_reply(s->req, 503, "Service Unavailable", NULL);
+	} else {
+		struct conn *c = conn_of(h, s->req);
+		struct cached *hit;
+		struct buf key = { 0 };
+
+		/* The same search, queued twice, runs once. */
+		buf_printf(&key, "%s?%s", s->path, s->rawq != NULL ? s->rawq :
+		    "");
+		if ((hit = cache_find(h, key.data, store_seen(h))) != NULL)
+			reply_cached(h, s->req, hit);
+		else
+			answer_items(h, s->req, (enum format)s->fmt, s->title,
+			    s->path, s->rawq, key.data, s->q, s->cursor,
+			    &s->query);
+		buf_free(&key);
+		metrics_request(h->metrics, (enum route)s->route, answered,
+		    now_seconds() - s->t0);
+		answer_timeouts(h, c);
+	}
+	search_free(s);
+}
+
 static void
 handle(struct evhttp_request *req, void *arg)
 {
@@ -1039,27 +1233,12 @@ handle(struct evhttp_request *req, void *arg)
 	h->active++;
 	evhttp_request_set_on_complete_cb(req, request_done, h);
 	answered = 0;
+	deferred = 0;
+	request_t0 = t0;
 	r = route_request(h, req);
-	metrics_request(h->metrics, r, answered, now_seconds() - t0);
-	/*
-	 * Two things would cut an answer off before its end.  libevent
-	 * dates the write timeout evhttp set for it by the time cached when
-	 * the loop turned, and making it may have taken longer than that
-	 * timeout: it expired before a byte was written.  And evhttp keeps
-	 * reading while it writes (to see the client go), the idle timeout
-	 * counting from the last byte read, so a large answer taken slowly
-	 * was cut mid-way.  So the clock is read again, and while the answer
-	 * is written only its progress counts: a write that makes none for
-	 * idle_timeout ends it (row 52).  request_done puts the read timeout
-	 * back.
-	 */
-	if (c != NULL) {
-		struct timeval idle = { (time_t)h->conf->idle_timeout, 0 };
-
-		event_base_update_cache_time(h->base);
-		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(
-		    c->evcon), NULL, &idle);
-	}
+	if (!deferred)
+		metrics_request(h->metrics, r, answered, now_seconds() - t0);
+	answer_timeouts(h, c);
 }
 
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" into address and port. */
@@ -1204,6 +1383,9 @@ http_new_fd(struct event_base *base, const struct conf *conf,
 	h->head_tv.tv_sec = (time_t)conf->request_timeout;
 	h->adopt_ev = event_new(base, -1, 0, conn_adopt, h);
 	h->resume_ev = evtimer_new(base, accept_resume, h);
+	h->search_ev = evtimer_new(base, run_search, h);
+	/* The last priority: searches wait for everything else. */
+	event_priority_set(h->search_ev, HTTP_PRIORITIES - 1);
 	h->channels = xcalloc(conf->nchannels + 1, sizeof(char *));
 	for (size_t i = 0; i < conf->nchannels; i++)
 		h->channels[i] = conf->channels[i].name;
@@ -1262,6 +1444,18 @@ http_free(struct http *h)
 			break;
 		}
 	h->freeing = 1;
+	/*
+	 * Searches still queued: evhttp frees the requests of connections
+	 * still open, and those whose client left are ours to free.
+	 */
+	while (h->searches != NULL) {
+		struct search *s = h->searches;
+
+		h->searches = s->next;
+		if (evhttp_request_get_connection(s->req) == NULL)
+			evhttp_request_free(s->req);
+		search_free(s);
+	}
 	if (h->evh != NULL)
 		evhttp_free(h->evh);	/* closes its connections: conn_closed */
 	for (size_t i = 0; i < h->nslots; i++)
@@ -1273,6 +1467,8 @@ http_free(struct http *h)
 		event_free(h->adopt_ev);
 	if (h->resume_ev != NULL)
 		event_free(h->resume_ev);
+	if (h->search_ev != NULL)
+		event_free(h->search_ev);
 	for (size_t i = 0; i < CACHE_SIZE; i++)
 		cached_clear(&h->cache[i]);
 	free(h->channels);

@@ -17,6 +17,14 @@
 
 struct http;
 
+/*
+ * The priorities the loop's base should have (event_base_priority_init,
+ * right after event_base_new): searches run at the last (http.c,
+ * SEARCH_QUEUE_MAX), after everything else, which has the default.  With
+ * one, they run in turn with the rest.
+ */
+#define HTTP_PRIORITIES	3
+
 /* Listens on listen ("ADDR:PORT"; port 0 picks one).  NULL + err. */
 struct http	*http_new(struct event_base *, const struct conf *,
 		    struct store *, const char *listen, char *err,

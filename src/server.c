@@ -649,7 +649,9 @@ loop_init(struct loop *l, const struct conf *conf)
 		return -1;
 	}
 	store_retention(l->store, conf->keep_days, conf->keep_per_feed);
-	l->base = event_base_new();
+	if ((l->base = event_base_new()) == NULL ||
+	    event_base_priority_init(l->base, HTTP_PRIORITIES) == -1)
+		return -1;
 	fo.user_agent = conf->user_agent;
 	fo.timeout = conf->timeout;
 	fo.max_size = conf->max_size;
@@ -773,7 +775,6 @@ hup_blocked(int block)
 }
 
 #define DRAIN_MS	2000	/* the longest a stop waits for answers */
-#define QUERY_MS	2000	/* the longest a search may hold the loop */
 #define GRACE_MS	50	/* and the shortest */
 
 static void
@@ -842,14 +843,15 @@ worker_main(const struct conf *conf, int parent_fd, pid_t parent,
 		log_warnx("worker: %s", err);
 		return 1;
 	}
-	if ((base = event_base_new()) == NULL)
+	if ((base = event_base_new()) == NULL ||
+	    event_base_priority_init(base, HTTP_PRIORITIES) == -1)
 		return 1;
 	if ((store = store_open(conf->store_path, err, sizeof(err))) == NULL) {
 		log_warnx("worker: store: %s", err);
 		return 1;
 	}
 	store_busy_timeout(store, 250);
-	store_query_budget(store, QUERY_MS);
+	store_query_budget(store, (int)conf->query_timeout);
 	if ((h = http_new_fd(base, conf, store, fd, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("worker: %s", err);
@@ -980,7 +982,7 @@ server_serve(const struct conf *conf, const char *listen)
 	 * write; the poll that could not be stored is tried again later.
 	 */
 	store_busy_timeout(l.store, 250);
-	store_query_budget(l.store, QUERY_MS);
+	store_query_budget(l.store, (int)conf->query_timeout);
 	log_info("listening on %s, %zu feeds, store %s, %zu workers",
 	    http_bound(h), conf->nfeeds, conf->store_path, nkids + 1);
 	l.indexer = event_new(l.base, -1, 0, index_fired, &l);

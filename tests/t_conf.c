@@ -95,6 +95,25 @@ static const struct dcase durations[] = {
 	{ "9223372036854775807s", INT64_MAX },
 };
 
+/* conf_duration_ms: the same, in milliseconds, and "ms". */
+static const struct dcase durations_ms[] = {
+	{ "250ms", 250 },
+	{ "10ms", 10 },
+	{ "0ms", 0 },
+	{ "2s", 2000 },
+	{ "5", 5000 },
+	{ "1m", 60000 },
+	{ "ms", -1 },
+	{ "-1ms", -1 },
+	{ "1.5s", -1 },
+	{ "10 ms", -1 },
+	{ "5msx", -1 },
+	{ "5mss", -1 },
+	{ "x5ms", -1 },
+	{ "99999999999999999999ms", -1 },
+	{ "9223372036854775807s", -1 },
+};
+
 static const struct dcase sizes[] = {
 	{ "512K", 512 * 1024 },
 	{ "10M", 10 * 1024 * 1024 },
@@ -133,6 +152,20 @@ test_units(void)
 			    (long long)durations[i].want);
 		}
 	}
+	for (size_t i = 0; i < NITEMS(durations_ms); i++) {
+		int64_t v = -7;
+		int rc = conf_duration_ms(durations_ms[i].in, &v);
+
+		if (durations_ms[i].want == -1)
+			is_int(-1, rc, "duration in ms \"%s\" is refused",
+			    durations_ms[i].in);
+		else {
+			is_int(0, rc, "duration in ms \"%s\" is accepted",
+			    durations_ms[i].in);
+			is_int(durations_ms[i].want, v, "  as %lld ms",
+			    (long long)durations_ms[i].want);
+		}
+	}
 	for (size_t i = 0; i < NITEMS(sizes); i++) {
 		int64_t v = -7;
 		int rc = conf_size(sizes[i].in, &v);
@@ -165,6 +198,7 @@ test_defaults(void)
 	is_int(4096, c->max_connections, "default max_connections: 4096");
 	is_int(10, c->request_timeout, "default request_timeout: 10s");
 	is_int(30, c->idle_timeout, "default idle_timeout: 30s");
+	is_int(2000, c->query_timeout, "default query_timeout: 2s");
 	snprintf(want, sizeof(want), "%s/sluice.db", cwd);
 	is_str(want, c->store_path,
 	    "default store path: sluice.db beside the config, absolute");
@@ -419,7 +453,7 @@ test_values(void)
 	/* Ranges hold at both ends. */
 	c = accept("[server]\npage_size = 1\nworkers = 64\n"
 	    "max_connections = 1\nrequest_timeout = 1h\n"
-	    "idle_timeout = 1s\n[store]\n"
+	    "idle_timeout = 1s\nquery_timeout = 1m\n[store]\n"
 	    "keep_days = 0\n"
 	    "keep_per_feed = 0\n[poll]\ninterval = 1s\nmin_interval = 1\n"
 	    "max_interval = 365d\nconcurrency = 10000\nper_host = 1000\n"
@@ -430,6 +464,7 @@ test_values(void)
 		is_int(1, c->max_connections, "  max_connections 1");
 		is_int(3600, c->request_timeout, "  request_timeout 1h");
 		is_int(1, c->idle_timeout, "  idle_timeout 1s");
+		is_int(60000, c->query_timeout, "  query_timeout 1m");
 		is_int(365 * DAY, c->max_interval, "  max_interval 365d");
 		is_int(3600, c->timeout, "  timeout 1h");
 		is_int(1024, c->max_size, "  max_size 1K");
@@ -534,6 +569,16 @@ static const struct ecase ecases[] = {
 	{ "request_timeout 2h",
 	    "[server]\nrequest_timeout = 2h\n",
 	    "test.conf:2: request_timeout: 2h is out of range\n" },
+	{ "query_timeout 9ms",
+	    "[server]\nquery_timeout = 9ms\n",
+	    "test.conf:2: query_timeout: 9ms is out of range\n" },
+	{ "query_timeout 61s",
+	    "[server]\nquery_timeout = 61s\n",
+	    "test.conf:2: query_timeout: 61s is out of range\n" },
+	{ "query_timeout 2x",
+	    "[server]\nquery_timeout = 2x\n",
+	    "test.conf:2: query_timeout: not a duration (like 250ms, 2s): "
+	    "2x\n" },
 	{ "workers 65",
 	    "[server]\nworkers = 65\n",
 	    "test.conf:2: workers: 65 is out of range\n" },

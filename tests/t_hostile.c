@@ -811,6 +811,220 @@ descriptors_out(pid_t pid)
 	buf_free(&log);
 }
 
+
+/*
+ * tmpdir/words-N.xml: 10,000 items of 40 made-up words each, drawn from
+ * about 8,000 (two or three of 24 syllables), so that a prefix such as
+ * "ka*" stands for hundreds of terms: searches with several of them are
+ * expensive at any size.
+ */
+static void
+write_word_feed(int n)
+{
+	static const char *const syl[] = { "ka", "lo", "mi", "nu", "pe", "ra",
+	    "si", "to", "ve", "za", "bo", "de", "fu", "gi", "ha", "ji", "ke",
+	    "li", "mo", "ne", "pa", "ru", "so", "ti" };
+	unsigned int seed = (unsigned int)n * 2654435761u;
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/words-%d.xml", tmpdir, n);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs("<rss version='2.0'><channel><title>words</title>\n", f);
+	for (int i = 0; i < 10000; i++) {
+		fprintf(f, "<item><guid>w%d-%d</guid><title>Item %d</title>"
+		    "<pubDate>Mon, 02 Nov 2026 %02d:%02d:%02d GMT</pubDate>"
+		    "<description>", n, i, i, i / 3600 % 24, i / 60 % 60,
+		    i % 60);
+		for (int w = 0; w < 40; w++) {
+			int len = 2 + (int)((seed >> 7) % 2);
+
+			for (int k = 0; k < len; k++) {
+				seed = seed * 1103515245u + 12345u;
+				fputs(syl[(seed >> 16) % 24], f);
+			}
+			fputc(' ', f);
+		}
+		fputs("</description></item>\n", f);
+	}
+	fputs("</channel></rss>\n", f);
+	fclose(f);
+}
+
+/*
+ * Row 56: CONNS clients each ask for a search never asked before (its
+ * cache key differs), read the answer and ask again, for ms; the
+ * statuses are counted into counts[0] (200), counts[1] (503), counts[2]
+ * (anything else, or no answer); counts[3] has the 503s that refuse a
+ * search because the queue is full, with Retry-After.  Run in a child process, so that the
+ * parent's probes do not hold the flood up.
+ */
+#define FLOOD_CONNS	32
+
+static void
+search_flood(int ms, long counts[4])
+{
+	struct pollfd p[FLOOD_CONNS];
+	char got[FLOOD_CONNS][512];
+	size_t len[FLOOD_CONNS];
+	int64_t end = tu_now_ms() + ms;
+	int seq = 0, open_ = 0;
+	char query[200] = "";
+
+	/* 31 prefixes that each stand for thousands of postings, and a NOT. */
+	for (int i = 0; i < 31; i++)
+		strcat(query, "k*+");
+	strcat(query, "-k*");
+
+	for (int i = 0; i < FLOOD_CONNS; i++)
+		p[i].fd = -1;
+	for (;;) {
+		int64_t now = tu_now_ms();
+
+		for (int i = 0; i < FLOOD_CONNS && now < end && seq < 200000;
+		    i++) {
+			char req[256];
+
+			if (p[i].fd != -1 || (p[i].fd = connect_to()) == -1)
+				continue;
+			snprintf(req, sizeof(req), "GET /feed.atom?q=%s&n=%d "
+			    "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+			    "\r\n", query, seq++);
+			send_all(p[i].fd, req, strlen(req));
+			p[i].events = POLLIN;
+			len[i] = 0;
+			open_++;
+		}
+		if (open_ == 0)
+			break;
+		if (poll(p, FLOOD_CONNS, 100) < 0)
+			break;
+		for (int i = 0; i < FLOOD_CONNS; i++) {
+			ssize_t r;
+			int st;
+
+			if (p[i].fd == -1 || !(p[i].revents & (POLLIN |
+			    POLLHUP | POLLERR)))
+				continue;
+			if (len[i] < sizeof(got[i]) - 1 && (r = recv(p[i].fd,
+			    got[i] + len[i], sizeof(got[i]) - 1 - len[i],
+			    0)) > 0) {
+				len[i] += (size_t)r;
+				continue;	/* the rest: until it closes */
+			}
+			got[i][len[i]] = '\0';
+			if (sscanf(got[i], "HTTP/1.1 %d", &st) != 1)
+				st = -1;
+			counts[st == 200 ? 0 : st == 503 ? 1 : 2]++;
+			if (st == 503 && strstr(got[i], "too many searches") !=
+			    NULL && strstr(got[i], "\r\nRetry-After: 1\r\n") !=
+			    NULL)
+				counts[3]++;
+			close(p[i].fd);
+			p[i].fd = -1;
+			open_--;
+		}
+		if (tu_now_ms() > end + 10000)
+			break;	/* answers overdue: counted as missing */
+	}
+	for (int i = 0; i < FLOOD_CONNS; i++)
+		if (p[i].fd != -1) {
+			counts[2]++;
+			close(p[i].fd);
+		}
+}
+
+/*
+ * Row 56: while FLOOD_CONNS clients keep expensive searches coming (each
+ * stopped at query_timeout = 50ms, the 32 of them could hold the loop for
+ * 1.6 s), /healthz and a cached /feed.atom keep answering within 500 ms:
+ * searches are queued and run one at a time after everything else, and
+ * past 16 waiting they are refused at once with a 503 and Retry-After.
+ */
+static void
+search_flood_latency(void)
+{
+	long counts[4] = { 0, 0, 0, 0 };
+	int64_t worst = 0, ms = 0;
+	int fd[2], bad = 0, probes = 0;
+	pid_t kid;
+
+	if (!ok(normal("/feed.atom", NULL) == 200 && pipe(fd) == 0, "row 56: "
+	    "the server answers before the flood"))
+		return;
+	/* Searches whose clients leave before their answer: written to a
+	 * closed connection, nothing else. */
+	for (int i = 0; i < 8; i++) {
+		int c = connect_to();
+		char req[128];
+
+		snprintf(req, sizeof(req), "GET /feed.atom?q=lo*+-lo*&gone=%d "
+		    "HTTP/1.1\r\nHost: x\r\n\r\n", i);
+		if (c != -1) {
+			send_all(c, req, strlen(req));
+			close(c);
+		}
+	}
+	fflush(NULL);
+	if ((kid = fork()) == 0) {
+		close(fd[0]);
+		search_flood(4000, counts);
+		if (write(fd[1], counts, sizeof(counts)) != sizeof(counts))
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	usleep(500 * 1000);
+	for (int i = 0; i < 25; i++, probes++) {
+		const char *path = i % 2 ? "/healthz" : "/feed.atom";
+
+		if (normal(path, &ms) != 200)
+			bad++;
+		if (ms > worst)
+			worst = ms;
+		usleep(100 * 1000);
+	}
+	if (kid > 0 && read(fd[0], counts, sizeof(counts)) != sizeof(counts))
+		counts[2] = -1;
+	close(fd[0]);
+	if (kid > 0)
+		waitpid(kid, NULL, 0);
+	ok(counts[0] + counts[1] > FLOOD_CONNS && counts[2] == 0, "row 56: "
+	    "%d clients of expensive searches for 4 s: %ld answered, %ld "
+	    "refused with a 503, %ld other", FLOOD_CONNS, counts[0],
+	    counts[1], counts[2]);
+	ok(counts[0] + counts[1] - counts[3] > 0, "  searches still run: %ld "
+	    "answered or stopped at query_timeout", counts[0] + counts[1] -
+	    counts[3]);
+	ok(counts[3] > 0, "  refused ones say Retry-After: 1 (%ld)",
+	    counts[3]);
+	is_int(0, bad, "row 56: meanwhile %d requests for /healthz and the "
+	    "cached /feed.atom: all 200", probes);
+	ok(worst < 500, "  each within 500 ms (the slowest: %lld ms)",
+	    (long long)worst);
+}
+/* Whether NAME.log in tmpdir has needle in it within 30 s. */
+static int
+log_has(const char *name, const char *needle)
+{
+	char log[600];
+	struct buf b = { 0 };
+	int found = 0;
+
+	snprintf(log, sizeof(log), "%s/%s.log", tmpdir, name);
+	for (int64_t end = tu_now_ms() + 30000; !found && tu_now_ms() < end;
+	    usleep(100 * 1000)) {
+		buf_reset(&b);
+		found = tu_read_file(log, &b) == 0 && b.data != NULL &&
+		    strstr(b.data, needle) != NULL;
+	}
+	if (!found)
+		diag("%s.log: no \"%s\" in: %s", name, needle, b.data);
+	buf_free(&b);
+	return found;
+}
+
 /*
  * Starts `sluice serve` on a config of its own, NAME.conf in tmpdir, with
  * server_lines in its [server] section and feed_lines after its one feed;
@@ -920,6 +1134,17 @@ main(void)
 		slow_reader();
 		connection_cap(pid);
 		descriptors_out(pid);
+		ok(stop_server(pid), "SIGTERM: it exits 0");
+	}
+	write_word_feed(1);
+	write_word_feed(2);
+	snprintf(text, sizeof(text), "[feed words1]\nurl = %s/words-1.xml\n"
+	    "[feed words2]\nurl = %s/words-2.xml\n", tmpdir, tmpdir);
+	pid = start_server("searches", "query_timeout = 50ms\n", text, 0);
+	if (ok(pid > 0 && log_has("searches", "feed words1: 10000 new") &&
+	    log_has("searches", "feed words2: 10000 new"), "sluice serve "
+	    "starts with query_timeout = 50ms and 20,000 entries to search")) {
+		search_flood_latency();
 		ok(stop_server(pid), "SIGTERM: it exits 0");
 	}
 	snprintf(text, sizeof(text), "rm -rf '%s'", tmpdir);
