@@ -568,6 +568,7 @@ handle(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(
 	    req));
 	struct stat_row *r;
+	char enc[16];
 	int n, at = 0;
 
 	if (path == NULL)
@@ -614,7 +615,13 @@ handle(struct evhttp_request *req, void *arg)
 		serve_stream(s, req, 2);
 	else if (strcmp(path, "/endless.xml") == 0)
 		serve_stream(s, req, 0);
-	else if (strcmp(path, "/bomb.xml") == 0)
+	else if (sscanf(path, "/encoded/%15[a-z]/%n", enc, &at) == 1 &&
+	    at > 0) {
+		/* A file already encoded, sent with its Content-Encoding. */
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Encoding", enc);
+		serve_file(s, req, path + at, r, 1);
+	} else if (strcmp(path, "/bomb.xml") == 0)
 		serve_bomb(s, req, 0);
 	else if (strcmp(path, "/bomb-deflate.xml") == 0)
 		serve_bomb(s, req, 1);

@@ -123,6 +123,17 @@ write_file(const char *path, const char *text)
 
 /* An RSS 2.0 feed of n items (a <ttl> when ttl >= 0) in the docroot. */
 static void
+write_bytes(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(data, 1, len, f) != len)
+		diag("cannot write %s", path);
+	if (f != NULL)
+		fclose(f);
+}
+
+static void
 write_feed(const char *name, int n, int ttl)
 {
 	struct buf b = { 0 };
@@ -875,6 +886,38 @@ test_limits(void)
 	ok(r.maxrss_kb < 64 * 1024, "  the poll's peak RSS stays under 64 MB "
 	    "(%ld KB)", r.maxrss_kb);
 	run_free(&r);
+
+	/*
+	 * Row 35's other encodings libcurl decodes: 128 MiB of zeros as
+	 * Brotli (106 bytes) and Zstandard (4 KB), made once with
+	 * `head -c 134217728 /dev/zero | brotli -q 11` and `| zstd -19`.
+	 */
+	for (int i = 0; i < 2; i++) {
+		static const char *const kind[][2] = { { "br", "br" },
+		    { "zst", "zstd" } };
+		char from[900], url[128], name[32];
+		struct buf b = { 0 };
+
+		snprintf(from, sizeof(from), "%s/tests/data/bomb-128m.%s",
+		    getenv("SRCDIR") ? getenv("SRCDIR") : ".", kind[i][0]);
+		snprintf(name, sizeof(name), "bomb.%s", kind[i][0]);
+		if (tu_read_file(from, &b) == -1) {
+			skip("the bomb fixture is missing");
+			buf_free(&b);
+			continue;
+		}
+		snprintf(from, sizeof(from), "%s/%s", docroot, name);
+		write_bytes(from, b.data, b.len);
+		buf_free(&b);
+		snprintf(url, sizeof(url), "{O}/encoded/%s/%s", kind[i][1],
+		    name);
+		check_failure(name, ALLOW "max_size = 1M\n", url, "too_large",
+		    &r, &f, i == 0 ? "row 35: a Brotli bomb (128 MiB of "
+		    "zeros)" : "row 35: a Zstandard bomb (128 MiB of zeros)");
+		ok(r.maxrss_kb < 64 * 1024, "  the poll's peak RSS stays under "
+		    "64 MB (%ld KB)", r.maxrss_kb);
+		run_free(&r);
+	}
 
 	check_failure("huge", ALLOW "max_size = 1M\n", "{W}/raw/huge.xml",
 	    "too_large", &r, &f, "Content-Length: 10^12");
