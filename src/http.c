@@ -65,11 +65,13 @@ struct cached {
  * with nothing else to do.  So between two searches the loop reads,
  * answers and writes everything else that came meanwhile, and however many
  * searches come at once, another request waits for one search at most
- * (query_timeout) (row 56).  Past SEARCH_QUEUE_MAX waiting, a search is
- * refused at once (503, Retry-After: 1).
+ * (query_timeout) (row 56).  Once the oldest search waiting has waited
+ * SEARCH_WAIT_MS, the queue is behind: a new search is refused at once
+ * (503, Retry-After: 1), and the oldest runs in turn with everything else,
+ * so that a steady stream of other requests cannot hold it for ever.
  */
-#define SEARCH_QUEUE_MAX	16
-#define SEARCH_WAIT_MS		1000	/* then it waits for nothing else */
+#define SEARCH_WAIT_MS		1000
+#define SEARCH_QUEUE_MAX	256	/* and never more waiting than this */
 
 struct search {
 	struct evhttp_request	*req;
@@ -598,6 +600,14 @@ done:
 
 static double	now_seconds(void);
 
+/* Whether the oldest search waiting has waited SEARCH_WAIT_MS. */
+static int
+search_behind(const struct http *h)
+{
+	return h->searches != NULL && now_seconds() - h->searches->t0 >
+	    SEARCH_WAIT_MS / 1000.0;
+}
+
 /*
  * Runs the first queued search in a later pass of the loop: a timer of
  * 0 s, not event_active, which would run it in this pass, and every one
@@ -610,13 +620,8 @@ search_later(struct http *h)
 
 	if (evtimer_pending(h->search_ev, NULL) || h->searches == NULL)
 		return;
-	/*
-	 * One that has waited SEARCH_WAIT_MS goes in turn with the rest:
-	 * a steady stream of other requests does not hold it for ever.
-	 */
-	event_priority_set(h->search_ev, now_seconds() - h->searches->t0 >
-	    SEARCH_WAIT_MS / 1000.0 ? HTTP_PRIORITIES / 2 :
-	    HTTP_PRIORITIES - 1);
+	event_priority_set(h->search_ev, search_behind(h) ?
+	    HTTP_PRIORITIES / 2 : HTTP_PRIORITIES - 1);
 	evtimer_add(h->search_ev, &now);
 }
 
@@ -681,7 +686,7 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 		    pp.cursor, &query);
 		goto done;
 	}
-	if (h->nsearches >= SEARCH_QUEUE_MAX) {
+	if (h->nsearches >= SEARCH_QUEUE_MAX || search_behind(h)) {
 		query_clear(&query);
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Retry-After", "1");

@@ -863,27 +863,20 @@ write_word_feed(int n)
 #define FLOOD_CONNS	32
 
 static void
-search_flood(int ms, long counts[4])
+search_flood(int ms, int conns, const char *query, long counts[4])
 {
 	struct pollfd p[FLOOD_CONNS];
 	char got[FLOOD_CONNS][512];
 	size_t len[FLOOD_CONNS];
 	int64_t end = tu_now_ms() + ms;
 	int seq = 0, open_ = 0;
-	char query[200] = "";
-
-	/* 31 prefixes that each stand for thousands of postings, and a NOT. */
-	for (int i = 0; i < 31; i++)
-		strcat(query, "k*+");
-	strcat(query, "-k*");
 
 	for (int i = 0; i < FLOOD_CONNS; i++)
 		p[i].fd = -1;
 	for (;;) {
 		int64_t now = tu_now_ms();
 
-		for (int i = 0; i < FLOOD_CONNS && now < end && seq < 200000;
-		    i++) {
+		for (int i = 0; i < conns && now < end && seq < 200000; i++) {
 			char req[256];
 
 			if (p[i].fd != -1 || (p[i].fd = connect_to()) == -1)
@@ -940,7 +933,8 @@ search_flood(int ms, long counts[4])
  * stopped at query_timeout = 50ms, the 32 of them could hold the loop for
  * 1.6 s), /healthz and a cached /feed.atom keep answering within 500 ms:
  * searches are queued and run one at a time after everything else, and
- * past 16 waiting they are refused at once with a 503 and Retry-After.
+ * once the queue is a second behind they are refused at once with a 503
+ * and Retry-After.
  */
 static void
 search_flood_latency(void)
@@ -948,7 +942,13 @@ search_flood_latency(void)
 	long counts[4] = { 0, 0, 0, 0 };
 	int64_t worst = 0, ms = 0;
 	int fd[2], bad = 0, probes = 0;
+	char query[200] = "";
 	pid_t kid;
+
+	/* 31 prefixes that each stand for thousands of postings, and a NOT. */
+	for (int i = 0; i < 31; i++)
+		strcat(query, "k*+");
+	strcat(query, "-k*");
 
 	if (!ok(normal("/feed.atom", NULL) == 200 && pipe(fd) == 0, "row 56: "
 	    "the server answers before the flood"))
@@ -969,7 +969,7 @@ search_flood_latency(void)
 	fflush(NULL);
 	if ((kid = fork()) == 0) {
 		close(fd[0]);
-		search_flood(4000, counts);
+		search_flood(4000, FLOOD_CONNS, query, counts);
 		if (write(fd[1], counts, sizeof(counts)) != sizeof(counts))
 			_exit(1);
 		_exit(0);
@@ -1003,6 +1003,16 @@ search_flood_latency(void)
 	    "cached /feed.atom: all 200", probes);
 	ok(worst < 500, "  each within 500 ms (the slowest: %lld ms)",
 	    (long long)worst);
+
+	/*
+	 * 16 clients of ordinary searches at once, for 2 s: they wait their
+	 * turn in the queue, none is refused.
+	 */
+	memset(counts, 0, sizeof(counts));
+	search_flood(2000, 16, "item", counts);
+	ok(counts[0] > 16 && counts[1] == 0 && counts[2] == 0, "row 56: 16 "
+	    "clients of ordinary searches at once for 2 s: %ld answered, "
+	    "%ld refused, %ld other", counts[0], counts[1], counts[2]);
 }
 /* Whether NAME.log in tmpdir has needle in it within 30 s. */
 static int
