@@ -59,7 +59,9 @@ struct validators {
 /*
  * Opens (migrating) the database at path; NULL + err.  One that is not
  * there is made whole as PATH.new and linked into place; an existing file
- * that is empty, truncated or not SQLite is refused, never made anew.
+ * that is empty, truncated or not SQLite is refused, never made anew, and
+ * so is one that cannot be written or whose folder cannot (the -wal and
+ * -shm files go there).
  */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
