@@ -44,6 +44,7 @@ struct state {
 	size_t		 bomblen[2];
 	struct stat_row	 rows[MAX_PATHS];
 	int		 nrows;
+	int		 inflight, max_inflight;	/* /delayed/ answers */
 };
 
 static struct stat_row *
@@ -149,6 +150,8 @@ serve_stats(struct state *s, struct evhttp_request *req)
 		evbuffer_add_printf(b, "%s requests %d notmodified %d\n",
 		    s->rows[i].path, s->rows[i].requests,
 		    s->rows[i].notmodified);
+	evbuffer_add_printf(b, "/_inflight requests %d notmodified 0\n",
+	    s->max_inflight);
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -510,6 +513,49 @@ serve_stream(struct state *s, struct evhttp_request *req, int drip)
 	evtimer_add(st->timer, &st->every);
 }
 
+/* A /delayed/ answer, sent DELAY_MS after its request came. */
+#define DELAY_MS	300
+
+struct delayed {
+	struct state		*s;
+	struct evhttp_request	*req;
+	char			 path[128];
+};
+
+static void
+delayed_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct delayed *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->s->inflight--;
+	send_rss(d->req, d->path, -1);
+	free(d);
+}
+
+/*
+ * A small feed, answered after DELAY_MS; the most answers pending at once
+ * is kept for /_stats ("/_inflight"), to see the poller's limits.
+ */
+static void
+serve_delayed(struct state *s, struct evhttp_request *req, const char *path)
+{
+	struct delayed *d = calloc(1, sizeof(*d));
+	struct timeval tv = { 0, DELAY_MS * 1000 };
+
+	if (d == NULL) {
+		send_body(req, 500, "text/plain", "no memory\n", 10);
+		return;
+	}
+	d->s = s;
+	d->req = req;
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	if (++s->inflight > s->max_inflight)
+		s->max_inflight = s->inflight;
+	event_base_once(s->base, -1, EV_TIMEOUT, delayed_fire, d, &tv);
+}
+
 /* BOMB_MIB MiB of zeros as one gzip member (kind 0) or zlib stream (1). */
 static int
 build_bomb(struct state *s, int kind)
@@ -621,7 +667,9 @@ handle(struct evhttp_request *req, void *arg)
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Content-Encoding", enc);
 		serve_file(s, req, path + at, r, 1);
-	} else if (strcmp(path, "/bomb.xml") == 0)
+	} else if (strncmp(path, "/delayed/", 9) == 0)
+		serve_delayed(s, req, path);
+	else if (strcmp(path, "/bomb.xml") == 0)
 		serve_bomb(s, req, 0);
 	else if (strcmp(path, "/bomb-deflate.xml") == 0)
 		serve_bomb(s, req, 1);

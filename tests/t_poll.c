@@ -1481,6 +1481,46 @@ test_clock_jump(void)
 	    "past max_interval = 1h: the poll exits 0");
 	run_free(&r);
 	is_int(2, requests("/feeds/jump.xml"), "  and polls the feed");
+
+	/*
+	 * Row 65, forward: the clock jumped a day ahead while sluice was
+	 * stopped (every next_poll a day behind), so all of 12 feeds on one
+	 * host are due at once.  No storm: per_host = 2 still holds (the
+	 * origin answers each after 300 ms and counts how many wait at once),
+	 * and no stall: every feed is polled.
+	 */
+	{
+		struct buf feeds = { 0 };
+		int polled = 0;
+
+		for (int i = 1; i <= 12; i++)
+			buf_printf(&feeds, "[feed ahead%d]\nurl = {O}/delayed/"
+			    "a%d.xml\n", i, i);
+		env_init(&e, "ahead", ALLOW "per_host = 2\n", feeds.data);
+		buf_free(&feeds);
+		is_int(0, poll_feeds(&e, NULL, &r), "row 65 forward: 12 feeds "
+		    "on one host, the first poll exits 0");
+		run_free(&r);
+		snprintf(path, sizeof(path), "%s/sluice.db", e.dir);
+		d = NULL;
+		if (sqlite3_open(path, &d) != SQLITE_OK || sqlite3_exec(d,
+		    "UPDATE polls SET next_poll = CAST(strftime('%s', 'now') "
+		    "AS INTEGER) - 86400", NULL, NULL, NULL) != SQLITE_OK)
+			diag("cannot move next_poll: %s", sqlite3_errmsg(d));
+		sqlite3_close(d);
+		is_int(0, poll_feeds(&e, NULL, &r), "  the clock a day ahead: "
+		    "all due, the poll exits 0");
+		run_free(&r);
+		for (int i = 1; i <= 12; i++) {
+			char p[64];
+
+			snprintf(p, sizeof(p), "/delayed/a%d.xml", i);
+			polled += requests(p) == 2;
+		}
+		is_int(12, polled, "  every feed polled again");
+		is_int(2, origin_count("/_inflight", "requests"), "  never "
+		    "more than per_host = 2 at once");
+	}
 }
 
 int
