@@ -1,11 +1,13 @@
 /*
- * t_hostile.c - hostile clients against the real server (rows 47-50 and
- * 55 of ../shared/HOSTILE.md): a slowloris of 1,000 connections that never
- * finish their headers, a 1 MB request line, 64 KB of headers, a body on
- * a GET and a 1 GB one announced, malformed requests, and abusive query
- * strings.  Each is sent over a raw socket to `sluice serve` on 127.0.0.1;
- * each must get its 4xx (or a closed connection), never a 5xx, and a
- * normal request on another connection must still be answered at once.
+ * t_hostile.c - hostile clients against the real server (rows 19-27 and
+ * 47-56 of ../shared/HOSTILE.md): a slowloris of 1,000 connections that
+ * never finish their headers, a 1 MB request line, 64 KB of headers, a
+ * body on a GET and a 1 GB one announced, malformed requests, abusive
+ * query strings, clients that never read, and a flood of expensive
+ * searches.  Each is sent over a raw socket to `sluice serve` on
+ * 127.0.0.1; each must get its 4xx (or a closed connection), never a 5xx
+ * but a search's 503, and a normal request on another connection must
+ * still be answered at once.
  */
 #include "config.h"
 
@@ -857,8 +859,8 @@ write_word_feed(int n)
  * cache key differs), read the answer and ask again, for ms; the
  * statuses are counted into counts[0] (200), counts[1] (503), counts[2]
  * (anything else, or no answer); counts[3] has the 503s that refuse a
- * search because the queue is full, with Retry-After.  Run in a child process, so that the
- * parent's probes do not hold the flood up.
+ * search because the queue is behind, with Retry-After.  Run in a child
+ * process, so that the parent's probes do not hold the flood up.
  */
 #define FLOOD_CONNS	32
 
@@ -953,8 +955,7 @@ search_flood_latency(void)
 	if (!ok(normal("/feed.atom", NULL) == 200 && pipe(fd) == 0, "row 56: "
 	    "the server answers before the flood"))
 		return;
-	/* Searches whose clients leave before their answer: written to a
-	 * closed connection, nothing else. */
+	/* Searches whose clients leave before their answer. */
 	for (int i = 0; i < 8; i++) {
 		int c = connect_to();
 		char req[128];
