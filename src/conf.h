@@ -44,7 +44,7 @@ struct conf {
 	int64_t	 max_connections;	/* open at once, per process */
 	int64_t	 request_timeout;	/* seconds for a request's head */
 	int64_t	 idle_timeout;	/* seconds without a byte read or written */
-	int64_t	 query_timeout;	/* milliseconds one search may take */
+	int64_t	 query_timeout;	/* ms one search may take */
 
 	char	*store_path;	/* absolute */
 	int64_t	 keep_days;

@@ -71,12 +71,12 @@ struct cached {
  * so that a steady stream of other requests cannot hold it for ever.
  */
 #define SEARCH_WAIT_MS		1000
-#define SEARCH_QUEUE_MAX	256	/* and never more waiting than this */
+#define SEARCH_QUEUE_MAX	256	/* and never more waiting */
 
 struct search {
 	struct evhttp_request	*req;
 	int			 fmt;		/* enum format */
-	int			 route;		/* enum route, for metrics */
+	int			 route;		/* enum route */
 	double			 t0;		/* when it came */
 	const char		*title;		/* the conf's */
 	char			*path, *rawq, *q, *cursor;
@@ -115,7 +115,7 @@ struct http {
 	int64_t			 next_poll;	/* the soonest, as of then */
 	int64_t			 others_at;	/* when others' commits were */
 						/* last looked for (ms) */
-	struct search		*searches, *searches_tail;	/* queued */
+	struct search		*searches, *searches_tail; /* queued */
 	int			 nsearches;
 	struct event		*search_ev;	/* runs the first */
 	struct metrics		*metrics;	/* or NULL: not counted */

@@ -44,7 +44,7 @@ struct state {
 	size_t		 bomblen[2];
 	struct stat_row	 rows[MAX_PATHS];
 	int		 nrows;
-	int		 inflight, max_inflight;	/* /delayed/ answers */
+	int		 inflight, max_inflight; /* /delayed/ */
 };
 
 static struct stat_row *

@@ -2644,12 +2644,13 @@ check_bad_store(void)
 		    "-c", script, NULL };
 
 		snprintf(script, sizeof(script), "mount --bind '%s' '%s' && "
-		    "mount -o remount,ro,bind '%s' && ! touch '%s/x' 2>/dev/null",
+		    "mount -o remount,ro,bind '%s' && ! touch '%s/x' "
+		    "2>/dev/null",
 		    dir, dir, dir, dir);
 		buf_reset(&out);
 		buf_reset(&err);
 		if (run(probe, &out, &err) != 0) {
-			skip("row 61 read-only folder: no mount namespace here");
+			skip("row 61 read-only folder: no mount namespace");
 			goto out;
 		}
 		snprintf(script, sizeof(script), "mount --bind '%s' '%s' && "
