@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "ident.h"
+#include "log.h"
 #include "store.h"
 #include "url.h"
 
@@ -694,11 +695,12 @@ sql_title(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 static int
-migrate(sqlite3 *db, char *err, size_t errlen)
+migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	int version = 0;
+	int version = 0, from;
 	char pragma[64];
+	struct timespec t0, t1;
 
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -711,6 +713,15 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 		    "sluice knows (%d)", version, SCHEMA_VERSION);
 		return -1;
 	}
+	/*
+	 * An existing store rebuilds tables and its index on the way: a big
+	 * one takes minutes, which the log says rather than look hung.
+	 */
+	from = version;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (from > 0 && from < SCHEMA_VERSION)
+		log_info("store: %s: upgrading from schema %d to %d; a large "
+		    "store takes minutes", path, from, SCHEMA_VERSION);
 	for (; version < SCHEMA_VERSION; version++) {
 		if (exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
@@ -724,6 +735,11 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 		if (exec(db, "COMMIT", err, errlen) == -1)
 			return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (from > 0 && from < SCHEMA_VERSION)
+		log_info("store: %s: upgraded to schema %d in %.1f s", path,
+		    SCHEMA_VERSION, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 fail:
 	snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -945,7 +961,7 @@ open_at(const char *path, int create, char *err, size_t errlen)
 	     * once one does, the log is cut back to this (row 60).
 	     */
 	    "PRAGMA journal_size_limit = " WAL_LIMIT ";", err, errlen) == -1 ||
-	    migrate(s->db, err, errlen) == -1 ||
+	    migrate(s->db, path, err, errlen) == -1 ||
 	    (create && exec(s->db, "PRAGMA journal_mode = WAL;", err,
 	    errlen) == -1)) {
 		char why[256];

@@ -7,6 +7,7 @@
  */
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -754,7 +755,32 @@ test_migration(void)
 		sqlite3_close(h);
 	}
 	free(sqltext);
-	s = store_open(db, err, sizeof(err));
+	{
+		/* What it logs meanwhile: stderr to a file for the open. */
+		char logpath[1100];
+		int saved, fd;
+
+		snprintf(logpath, sizeof(logpath), "%s.log", db);
+		fflush(stderr);
+		saved = dup(2);
+		fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd != -1) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		s = store_open(db, err, sizeof(err));
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		buf_reset(&b);
+		tu_read_file(logpath, &b);
+		ok(b.data != NULL && strstr(b.data, "upgrading from schema 1 "
+		    "to 8") != NULL && strstr(b.data, "upgraded to schema 8 "
+		    "in ") != NULL, "the upgrade is logged, start and end: %s",
+		    b.data ? b.data : "");
+		buf_free(&b);
+		unlink(logpath);
+	}
 	if (!ok(s != NULL, "store_open upgrades it (%s)", err))
 		return;
 	is_int(8, sql_int(db, "PRAGMA user_version", 0), "now schema 8");
