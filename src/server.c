@@ -55,6 +55,7 @@ struct loop {
 	struct event		*indexer;	/* serve: the index's backlog */
 	struct event		*pruner;	/* serve: retention, hourly */
 	int			 in_tx;
+	int64_t			 pruned;	/* this pass of retention */
 	int64_t			 busy_until;	/* store locked: wait (mono ms) */
 	int			 in_tick;
 	struct feed_state	*feeds;
@@ -215,33 +216,50 @@ close_tx(struct loop *l)
  */
 #define INDEX_STEP	256
 
-/* Retention: at start, then every PRUNE_EVERY seconds (and after a pass). */
+/*
+ * Retention: at start, then every PRUNE_EVERY seconds, in steps of
+ * PRUNE_STEP entries, each its own transaction and turn of the loop: a
+ * store with 200,000 entries to prune held the loop for 15 s in one.
+ */
 #define PRUNE_EVERY	3600
+#define PRUNE_STEP	500
 
-static void
+/* One step; 1 when the pass has more to do, 0 when it is done. */
+static int
 prune(struct loop *l)
 {
 	char err[256];
 	int n;
 
-	if ((n = store_prune(l->store, time(NULL), err, sizeof(err))) == -1)
+	if ((n = store_prune(l->store, time(NULL), PRUNE_STEP, err,
+	    sizeof(err))) == -1) {
 		log_warnx("store: %s", err);
-	else if (n > 0)
-		log_info("store: %d entries older than %lld days pruned", n,
-		    (long long)l->conf->keep_days);
+		l->pruned = 0;
+		return 0;
+	}
+	l->pruned += n;
+	if (n == PRUNE_STEP)
+		return 1;
+	if (l->pruned > 0)
+		log_info("store: %lld entries older than %lld days pruned",
+		    (long long)l->pruned, (long long)l->conf->keep_days);
+	l->pruned = 0;
+	return 0;
 }
 
 static void
 prune_fired(evutil_socket_t fd, short what, void *arg)
 {
 	struct loop *l = arg;
-	struct timeval tv = { PRUNE_EVERY, 0 };
+	struct timeval later = { PRUNE_EVERY, 0 }, soon = { 1, 0 };
+	struct timeval now = { 0, 0 };
 
 	(void)fd;
 	(void)what;
-	if (!l->in_tx)
-		prune(l);
-	evtimer_add(l->pruner, &tv);
+	if (l->in_tx)	/* a batch of polls is open: after it */
+		evtimer_add(l->pruner, &soon);
+	else
+		evtimer_add(l->pruner, prune(l) ? &now : &later);
 }
 
 static void
@@ -1086,7 +1104,8 @@ server_poll(const struct conf *conf, char *const *names, size_t nnames)
 		event_base_dispatch(l.base);
 	}
 	close_tx(&l);
-	prune(&l);
+	while (prune(&l))
+		;
 	if (l.progress && l.total > 0)
 		fputc('\n', stderr);
 	fprintf(stderr, "poll: %zu feeds: %zu ok, %zu not modified, %zu "

@@ -546,7 +546,9 @@ static const char *const sql[ST_COUNT] = {
 	[ST_KEEP_DAYS] =
 	    "UPDATE entries SET gone = ?2, title = NULL, summary = NULL,"
 	    " content = NULL, author = NULL, tags = NULL"
-	    " WHERE sort < ?1 AND gone IS NULL",
+	    " WHERE sort IN (SELECT sort FROM entries WHERE sort >= ?3"
+	    " AND sort < ?1 AND gone IS NULL ORDER BY sort LIMIT ?4)"
+	    " RETURNING sort",
 	[ST_TOMBSTONES_DROP] = "DELETE FROM entries WHERE gone < ?1",
 	[ST_ITEMS] =
 	    ITEM_COLUMNS
@@ -621,6 +623,8 @@ struct store {
 	int		 busy_ms;	/* store_busy_timeout */
 	int64_t		 keep_days;	/* 0: no limit */
 	int64_t		 keep_per_feed;	/* 0: no limit */
+	int64_t		 prune_from;	/* sort key a pass of store_prune */
+					/* goes on from; 0: a new pass */
 };
 
 static int
@@ -1899,24 +1903,41 @@ store_retention(struct store *s, int64_t keep_days, int64_t keep_per_feed)
 }
 
 int
-store_prune(struct store *s, int64_t now, char *err, size_t errlen)
+store_prune(struct store *s, int64_t now, int max, char *err,
+    size_t errlen)
 {
-	int own = sqlite3_get_autocommit(s->db), n = 0;
+	sqlite3_stmt *st = s->st[ST_KEEP_DAYS];
+	int own = sqlite3_get_autocommit(s->db), n = 0, rc = SQLITE_DONE;
+	int64_t last = 0;
 
 	if (own && run(s, ST_BEGIN) == -1)
 		goto fail;
 	/* A horizon before 1970 (keep_days = 100000) keeps everything. */
 	if (s->keep_days > 0 && now - s->keep_days * 86400 > 0) {
-		sqlite3_bind_int64(s->st[ST_KEEP_DAYS], 1, (now -
-		    s->keep_days * 86400) << ID_SHIFT);
-		sqlite3_bind_int64(s->st[ST_KEEP_DAYS], 2, now);
-		if (run(s, ST_KEEP_DAYS) == -1)
+		sqlite3_bind_int64(st, 1, (now - s->keep_days * 86400) <<
+		    ID_SHIFT);
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int64(st, 3, s->prune_from);
+		sqlite3_bind_int(st, 4, max > 0 ? max : -1);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			n++;
+			if (sqlite3_column_int64(st, 0) > last)
+				last = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
 			goto undo;
-		n = sqlite3_changes(s->db);
 	}
-	sqlite3_bind_int64(s->st[ST_TOMBSTONES_DROP], 1, now - TOMBSTONE_KEEP);
-	if (run(s, ST_TOMBSTONES_DROP) == -1)
-		goto undo;
+	if (max > 0 && n == max)
+		s->prune_from = last + 1;	/* the next step from there */
+	else {
+		/* The pass is done: the old tombstones go too. */
+		s->prune_from = 0;
+		sqlite3_bind_int64(s->st[ST_TOMBSTONES_DROP], 1, now -
+		    TOMBSTONE_KEEP);
+		if (run(s, ST_TOMBSTONES_DROP) == -1)
+			goto undo;
+	}
 	if (own && store_tx_commit(s) == -1)
 		goto fail;
 	return n;

@@ -197,12 +197,16 @@ void	store_busy_timeout(struct store *, int ms);
  * those of the last keep_days.  The others become tombstones: out of every
  * output and of the index, their identity kept so that a feed still
  * listing one does not bring it back; tombstones go after 180 days
- * without being listed.  store_prune returns how many it made, or -1 with
- * a reason in err.
+ * without being listed.  store_prune makes at most max of them (0: no
+ * limit), oldest first, going on from where its last call stopped, so a
+ * large pass can be made in steps that each hold the loop briefly; it
+ * returns how many it made (fewer than max: the pass is done, and old
+ * tombstones are dropped), or -1 with a reason in err.
  */
 void	store_retention(struct store *, int64_t keep_days,
 	    int64_t keep_per_feed);
-int	store_prune(struct store *, int64_t now, char *err, size_t errlen);
+int	store_prune(struct store *, int64_t now, int max, char *err,
+	    size_t errlen);
 
 /*
  * Checks the database file and the full-text index against the entries

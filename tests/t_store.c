@@ -1526,19 +1526,19 @@ test_retention(void)
 
 	/* keep_days at its maximum: a horizon before 1970, nothing goes. */
 	store_retention(s, 100000, 0);
-	is_int(0, store_prune(s, now, err, sizeof(err)),
+	is_int(0, store_prune(s, now, 0, err, sizeof(err)),
 	    "store_prune, keep_days = 100000: nothing (%s)", err);
 	/* keep_days: what is older than 30 days goes. */
 	store_retention(s, 3, 0);
-	is_int(1, store_prune(s, now, err, sizeof(err)),
+	is_int(1, store_prune(s, now, 0, err, sizeof(err)),
 	    "store_prune: one more older than 3 days");
 	is_titles(s, "charlie", "");
 	is_titles(s, "delta", "Four");
 	ok(store_check(s, err, sizeof(err)) == 0,
 	    "the index agrees after pruning (%s)", err);
 	/* A tombstone not listed for 180 days goes too. */
-	is_int(0, store_prune(s, now + 200 * day, err, sizeof(err)) == -1,
-	    "store_prune, 200 days later");
+	is_int(0, store_prune(s, now + 200 * day, 0, err, sizeof(err)) ==
+	    -1, "store_prune, 200 days later");
 	is_int(0, sql_int(db, "SELECT count(*) FROM entries WHERE guid IN "
 	    "('k1', 'k2', 'k3')", 0), "old tombstones are dropped");
 	feed_doc_free(d);
@@ -1615,8 +1615,8 @@ test_tombstone_listed(void)
 	    "one kept (keep_per_feed 1)");
 	ok(commit(s, f, d, t0 + 100 * day, &c) == 0 && c.new == 0,
 	    "  listed again at 100 days: nothing new");
-	ok(store_prune(s, t0 + 200 * day, err, sizeof(err)) >= 0, "  a prune "
-	    "at 200 days (%s)", err);
+	ok(store_prune(s, t0 + 200 * day, 0, err, sizeof(err)) >= 0,
+	    "  a prune at 200 days (%s)", err);
 	rc = commit(s, f, d, t0 + 200 * day + 1, &c);
 	ok(rc == 0 && c.new == 0, "  listed again after it: the pruned one "
 	    "is not new (%d new)", c.new);
@@ -1626,6 +1626,53 @@ test_tombstone_listed(void)
 	feed_doc_free(d);
 	store_close(s);
 	remove_db("listed.db");
+}
+
+/*
+ * store_prune in steps: 50 entries past keep_days, 20 at most a call,
+ * oldest first; each step leaves the store sound, and the newer entries
+ * are never touched.
+ */
+static void
+test_prune_steps(void)
+{
+	char err[256] = "", id[16], title[32];
+	const char *db = dbpath("steps.db");
+	struct store *s = store_open(db, err, sizeof(err));
+	struct feed_doc *d;
+	struct poll_counts c;
+	int64_t f = 0;
+	const int64_t day = 86400, now = 1700000000;
+	int got[4];
+
+	if (!ok(s != NULL, "open steps.db (%s)", err))
+		return;
+	store_feed_ensure(s, "p", "https://p.example/", NULL, &f);
+	d = doc_new("P");
+	for (int i = 0; i < 55; i++) {
+		snprintf(id, sizeof(id), "p%d", i);
+		snprintf(title, sizeof(title), "Entry %d", i);
+		/* 0-49 are 10 to 59 days old, 50-54 a day old. */
+		doc_add(d, id, title, NULL, "words", now - (i < 50 ? (59 - i) *
+		    day : day), DATE_NONE);
+	}
+	ok(commit(s, f, d, now, &c) == 0 && c.new == 55, "55 entries");
+	store_retention(s, 7, 0);
+	for (int k = 0; k < 4; k++)
+		got[k] = store_prune(s, now, 20, err, sizeof(err));
+	ok(got[0] == 20 && got[1] == 20 && got[2] == 10 && got[3] == 0,
+	    "store_prune, 20 a step: 20, 20, 10, then 0 (%d %d %d %d)",
+	    got[0], got[1], got[2], got[3]);
+	is_int(50, sql_int(db, "SELECT count(*) FROM entries WHERE gone IS "
+	    "NOT NULL", 0), "the 50 old ones are tombstones");
+	is_int(5, sql_int(db, "SELECT count(*) FROM entries WHERE gone IS "
+	    "NULL", 0), "the 5 new ones are not");
+	ok(store_check(s, err, sizeof(err)) == 0, "the index agrees (%s)",
+	    err);
+	store_retention(s, 0, 0);
+	feed_doc_free(d);
+	store_close(s);
+	remove_db("steps.db");
 }
 
 int
@@ -1651,6 +1698,7 @@ main(void)
 	test_stories();
 	test_guid_churn();
 	test_retention();
+	test_prune_steps();
 	test_churn_tombstone();
 	test_tombstone_listed();
 	if (rmdir(tmpdir) != 0)
