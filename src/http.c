@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,9 +80,10 @@ struct search {
 	int			 route;		/* enum route */
 	double			 t0;		/* when it came */
 	const char		*title;		/* the conf's */
+	char			*key;		/* the cache's: path?rawq */
 	char			*path, *rawq, *q, *cursor;
 	struct query		 query;
-	struct search		*next;
+	STAILQ_ENTRY(search)	 next;
 };
 
 /*
@@ -108,6 +110,7 @@ struct http {
 	struct store		*store;
 	char			 bound[128];
 	const char		**channels;	/* names, NULL-ended */
+	char			*feed_names;	/* the feeds', a JSON array */
 	struct cached		 cache[CACHE_SIZE];
 	uint64_t		 uses;
 	uint64_t		 generation;	/* the store's, last seen */
@@ -115,7 +118,7 @@ struct http {
 	int64_t			 next_poll;	/* the soonest, as of then */
 	int64_t			 others_at;	/* when others' commits were */
 						/* last looked for (ms) */
-	struct search		*searches, *searches_tail; /* queued */
+	STAILQ_HEAD(, search)	 searches;	/* queued, oldest first */
 	int			 nsearches;
 	struct event		*search_ev;	/* runs the first */
 	struct metrics		*metrics;	/* or NULL: not counted */
@@ -203,13 +206,27 @@ reply(struct evhttp_request *req, int code, const char *reason,
 	reply_body(req, code, reason, type, body, len, NULL);
 }
 
-/* An evbuffer holding a copy of b, to send by reference; or NULL. */
+static void
+free_data(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
+}
+
+/*
+ * An evbuffer that takes b's memory, to send by reference: libevent frees
+ * it once the evbuffer and every answer still sending it are done, so an
+ * answer evicted while in flight stays whole.  b's data stays readable
+ * while the evbuffer lives.  NULL (b still owns its memory) on failure.
+ */
 static struct evbuffer *
-ev_copy(const struct buf *b)
+ev_take(const struct buf *b)
 {
 	struct evbuffer *e = evbuffer_new();
 
-	if (e != NULL && evbuffer_add(e, b->data, b->len) == -1) {
+	if (e != NULL && evbuffer_add_reference(e, b->data, b->len, free_data,
+	    NULL) == -1) {
 		evbuffer_free(e);
 		e = NULL;
 	}
@@ -229,19 +246,12 @@ mono_ms(void)
 static void
 http_date(int64_t t, char *out, size_t len)
 {
-	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat" };
-	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
-	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	if (gmtime_r(&tt, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
-	snprintf(out, len, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	    days[(unsigned)tm.tm_wday % 7], tm.tm_mday,
-	    months[(unsigned)tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
+	evutil_date_rfc1123(out, len, &tm);
 }
 
 /* body gzipped (RFC 1952) into out; 0, or -1 (out is then empty). */
@@ -362,7 +372,7 @@ reply_cached(struct http *h, struct evhttp_request *req, struct cached *c)
 	if (c->body.len >= GZIP_MIN && takes_gzip(req)) {
 		if (c->gz.len == 0 && gzip_body(&c->body, &c->gz) == 0 &&
 		    c->key != NULL)
-			c->ev_gz = ev_copy(&c->gz);
+			c->ev_gz = ev_take(&c->gz);
 		if (c->gz.len > 0) {
 			evhttp_add_header(hd, "Content-Encoding", "gzip");
 			reply_body(req, 200, "OK", formats[c->fmt].type,
@@ -390,16 +400,19 @@ cache_find(struct http *h, const char *key, uint64_t generation)
 	return NULL;
 }
 
+/* The memory of body and gz is their evbuffers' when they have one. */
 static void
 cached_clear(struct cached *c)
 {
 	free(c->key);
-	buf_free(&c->body);
-	buf_free(&c->gz);
 	if (c->ev_body != NULL)
 		evbuffer_free(c->ev_body);	/* what is in flight stays */
+	else
+		buf_free(&c->body);
 	if (c->ev_gz != NULL)
 		evbuffer_free(c->ev_gz);
+	else
+		buf_free(&c->gz);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -420,7 +433,7 @@ cache_put(struct http *h, const char *key, uint64_t generation, int fmt,
 	c->fmt = fmt;
 	c->body = *body;
 	memset(body, 0, sizeof(*body));
-	c->ev_body = ev_copy(&c->body);
+	c->ev_body = ev_take(&c->body);
 	for (size_t i = 0; i < c->body.len; i++) {
 		hash ^= (unsigned char)c->body.data[i];
 		hash *= 0x100000001b3ULL;
@@ -604,8 +617,9 @@ static double	now_seconds(void);
 static int
 search_behind(const struct http *h)
 {
-	return h->searches != NULL && now_seconds() - h->searches->t0 >
-	    SEARCH_WAIT_MS / 1000.0;
+	const struct search *s = STAILQ_FIRST(&h->searches);
+
+	return s != NULL && now_seconds() - s->t0 > SEARCH_WAIT_MS / 1000.0;
 }
 
 /*
@@ -618,7 +632,7 @@ search_later(struct http *h)
 {
 	static const struct timeval now = { 0, 0 };
 
-	if (evtimer_pending(h->search_ev, NULL) || h->searches == NULL)
+	if (evtimer_pending(h->search_ev, NULL) || STAILQ_EMPTY(&h->searches))
 		return;
 	event_priority_set(h->search_ev, search_behind(h) ?
 	    HTTP_PRIORITIES / 2 : HTTP_PRIORITIES - 1);
@@ -634,6 +648,7 @@ static void
 search_free(struct search *s)
 {
 	query_clear(&s->query);
+	free(s->key);
 	free(s->path);
 	free(s->rawq);
 	free(s->q);
@@ -700,22 +715,38 @@ serve_items(struct http *h, struct evhttp_request *req, enum format fmt,
 	s->route = route;
 	s->t0 = request_t0;
 	s->title = title;
+	s->key = buf_steal(&key);
 	s->path = xstrdup(path);
 	s->rawq = rawq != NULL ? xstrdup(rawq) : NULL;
 	s->q = pp.q != NULL ? xstrdup(pp.q) : NULL;
 	s->cursor = pp.cursor != NULL ? xstrdup(pp.cursor) : NULL;
 	s->query = query;
-	if (h->searches_tail != NULL)
-		h->searches_tail->next = s;
-	else
-		h->searches = s;
-	h->searches_tail = s;
+	STAILQ_INSERT_TAIL(&h->searches, s, next);
 	h->nsearches++;
 	search_later(h);
 	deferred = 1;
 done:
 	buf_free(&key);
 	buf_free(&msg);
+}
+
+/* The names of the configured feeds as a JSON array (new), or NULL. */
+static char *
+feed_names_json(const struct conf *c)
+{
+	char **names = xcalloc(c->nfeeds + 1, sizeof(char *));
+	struct json_out *j = json_out_new();
+	struct buf list = { 0 };
+	char *out = NULL;
+
+	for (size_t i = 0; i < c->nfeeds; i++)
+		names[i] = c->feeds[i].name;
+	if (j != NULL && json_out_strings(j, names, c->nfeeds, &list) == 0)
+		out = buf_steal(&list);
+	buf_free(&list);
+	json_out_free(j);
+	free(names);
+	return out;
 }
 
 static void
@@ -734,21 +765,18 @@ static void
 serve_metrics(struct http *h, struct evhttp_request *req)
 {
 	const struct conf *c = h->conf;
-	char **names = xcalloc(c->nfeeds + 1, sizeof(char *));
-	struct json_out *j = json_out_new();
-	struct buf out = { 0 }, list = { 0 }, wal = { 0 };
+	struct buf out = { 0 }, wal = { 0 };
 	struct stat st;
 	long long size = 0;
 
 	if (h->metrics != NULL)
 		metrics_render(h->metrics, &out);
-	for (size_t i = 0; i < c->nfeeds; i++)
-		names[i] = c->feeds[i].name;
 	buf_puts(&out, "# HELP sluice_feed_consecutive_errors Polls in a row "
 	    "that failed, by feed.\n"
 	    "# TYPE sluice_feed_consecutive_errors gauge\n");
-	if (j != NULL && json_out_strings(j, names, c->nfeeds, &list) == 0)
-		store_feed_errors(h->store, list.data, feed_errors_line, &out);
+	if (h->feed_names != NULL)
+		store_feed_errors(h->store, h->feed_names, feed_errors_line,
+		    &out);
 	if (stat(c->store_path, &st) == 0)
 		size += (long long)st.st_size;
 	buf_printf(&wal, "%s-wal", c->store_path);
@@ -760,10 +788,7 @@ serve_metrics(struct http *h, struct evhttp_request *req)
 	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
 	    out.data, out.len);
 	buf_free(&out);
-	buf_free(&list);
 	buf_free(&wal);
-	json_out_free(j);
-	free(names);
 }
 
 /*
@@ -773,16 +798,10 @@ serve_metrics(struct http *h, struct evhttp_request *req)
 static void
 serve_api_feeds(struct http *h, struct evhttp_request *req)
 {
-	const struct conf *c = h->conf;
-	char **names = xcalloc(c->nfeeds + 1, sizeof(char *));
-	struct json_out *j = json_out_new();
-	struct buf list = { 0 };
 	char *feeds = NULL;
 
-	for (size_t i = 0; i < c->nfeeds; i++)
-		names[i] = c->feeds[i].name;
-	if (j == NULL || json_out_strings(j, names, c->nfeeds, &list) == -1 ||
-	    (feeds = store_feeds_json(h->store, list.data)) == NULL)
+	if (h->feed_names == NULL ||
+	    (feeds = store_feeds_json(h->store, h->feed_names)) == NULL)
 		reply_text(req, 503, "Service Unavailable",
 		    "the store is busy; try again");
 	else {
@@ -792,9 +811,6 @@ serve_api_feeds(struct http *h, struct evhttp_request *req)
 		    strlen(feeds));
 	}
 	free(feeds);
-	buf_free(&list);
-	json_out_free(j);
-	free(names);
 }
 
 /* The sources as OPML 2.0, from the config. */
@@ -1186,17 +1202,15 @@ static void
 run_search(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *h = arg;
-	struct search *s = h->searches;
+	struct search *s = STAILQ_FIRST(&h->searches);
 
 	(void)fd;
 	(void)what;
 	if (s == NULL)
 		return;
-	if ((h->searches = s->next) == NULL)
-		h->searches_tail = NULL;
+	STAILQ_REMOVE_HEAD(&h->searches, next);
 	h->nsearches--;
-	if (h->searches != NULL)	/* after what else is ready */
-		search_later(h);
+	search_later(h);	/* the next, after what else is ready */
 	answered = 0;
 	if (evhttp_request_get_connection(s->req) == NULL) {
 		/* The client left: the reply only frees the request. */
@@ -1206,18 +1220,14 @@ run_search(evutil_socket_t fd, short what, void *arg)
 	} else {
 		struct conn *c = conn_of(h, s->req);
 		struct cached *hit;
-		struct buf key = { 0 };
 
 		/* The same search, queued twice, runs once. */
-		buf_printf(&key, "%s?%s", s->path, s->rawq != NULL ? s->rawq :
-		    "");
-		if ((hit = cache_find(h, key.data, store_seen(h))) != NULL)
+		if ((hit = cache_find(h, s->key, store_seen(h))) != NULL)
 			reply_cached(h, s->req, hit);
 		else
 			answer_items(h, s->req, (enum format)s->fmt, s->title,
-			    s->path, s->rawq, key.data, s->q, s->cursor,
+			    s->path, s->rawq, s->key, s->q, s->cursor,
 			    &s->query);
-		buf_free(&key);
 		metrics_request(h->metrics, (enum route)s->route, answered,
 		    now_seconds() - s->t0);
 		answer_timeouts(h, c);
@@ -1388,12 +1398,14 @@ http_new_fd(struct event_base *base, const struct conf *conf,
 	h->head_tv.tv_sec = (time_t)conf->request_timeout;
 	h->adopt_ev = event_new(base, -1, 0, conn_adopt, h);
 	h->resume_ev = evtimer_new(base, accept_resume, h);
+	STAILQ_INIT(&h->searches);
 	h->search_ev = evtimer_new(base, run_search, h);
 	/* The last priority: searches wait for everything else. */
 	event_priority_set(h->search_ev, HTTP_PRIORITIES - 1);
 	h->channels = xcalloc(conf->nchannels + 1, sizeof(char *));
 	for (size_t i = 0; i < conf->nchannels; i++)
 		h->channels[i] = conf->channels[i].name;
+	h->feed_names = feed_names_json(conf);
 	if ((h->evh = evhttp_new(base)) == NULL) {
 		snprintf(err, errlen, "cannot start the HTTP server");
 		goto fail;
@@ -1453,10 +1465,10 @@ http_free(struct http *h)
 	 * Searches still queued: evhttp frees the requests of connections
 	 * still open, and those whose client left are ours to free.
 	 */
-	while (h->searches != NULL) {
-		struct search *s = h->searches;
+	while (!STAILQ_EMPTY(&h->searches)) {
+		struct search *s = STAILQ_FIRST(&h->searches);
 
-		h->searches = s->next;
+		STAILQ_REMOVE_HEAD(&h->searches, next);
 		if (evhttp_request_get_connection(s->req) == NULL)
 			evhttp_request_free(s->req);
 		search_free(s);
@@ -1477,6 +1489,7 @@ http_free(struct http *h)
 	for (size_t i = 0; i < CACHE_SIZE; i++)
 		cached_clear(&h->cache[i]);
 	free(h->channels);
+	free(h->feed_names);
 	free(h);
 }
 

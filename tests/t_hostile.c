@@ -744,6 +744,68 @@ slow_reader(void)
  * descriptors, and a normal request is answered once request_timeout has
  * closed the idle ones.
  */
+/*
+ * A cached answer evicted while it is still being sent: a client with a
+ * 4 KB receive buffer asks for a large page, and before it reads on, 70
+ * other pages push it out of the cache (64 answers are kept).  The
+ * answer's memory belongs to libevent until it is written, so the client
+ * still gets it whole, the same bytes as the page asked again.
+ */
+static void
+evicted_in_flight(void)
+{
+	static const char req[] = "GET /feed.atom?limit=200 HTTP/1.1\r\n"
+	    "Host: x\r\nConnection: close\r\n\r\n";
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+	struct buf all = { 0 }, again = { 0 };
+	char chunk[65536], path[64];
+	const char *sep = NULL;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!ok(fd != -1 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ==
+	    0, "a cached answer evicted while sent: the client connects")) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	send_all(fd, req, sizeof(req) - 1);
+	{
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		poll(&p, 1, 30000);	/* the answer began */
+	}
+	for (int i = 0; i < 70; i++) {
+		snprintf(path, sizeof(path), "/feed.atom?limit=1&evict=%d", i);
+		normal(path, NULL);
+	}
+	for (int64_t end = tu_now_ms() + 30000; tu_now_ms() < end; ) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 2000) <= 0 || (r = recv(fd, chunk,
+		    sizeof(chunk), 0)) <= 0)
+			break;
+		buf_append(&all, chunk, (size_t)r);
+	}
+	close(fd);
+	buf_append(&all, "", 0);
+	if (all.data != NULL)
+		sep = strstr(all.data, "\r\n\r\n");
+	get_body("/feed.atom?limit=200", &again);
+	ok(sep != NULL && again.len > 1000000 && again.len < (4 << 20) &&
+	    all.len - (size_t)(sep + 4 - all.data) == again.len &&
+	    memcmp(sep + 4, again.data, again.len) == 0, "  it gets the "
+	    "whole answer, the same %zu bytes as asked again (a cached size)",
+	    again.len);
+	buf_free(&all);
+	buf_free(&again);
+}
+
 static void
 connection_cap(pid_t pid)
 {
@@ -1143,6 +1205,7 @@ main(void)
 		head_deadline();
 		never_reads();
 		slow_reader();
+		evicted_in_flight();
 		connection_cap(pid);
 		descriptors_out(pid);
 		ok(stop_server(pid), "SIGTERM: it exits 0");
