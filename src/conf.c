@@ -153,17 +153,14 @@ conf_duration_ms(const char *s, int64_t *out)
 	int64_t v;
 
 	if (len > 2 && strcmp(s + len - 2, "ms") == 0) {
-		char num[32];
 		char *end;
 		long long n;
 
-		if (len - 2 >= sizeof(num) || !isdigit((unsigned char)*s))
+		if (!isdigit((unsigned char)*s))
 			return -1;
-		memcpy(num, s, len - 2);
-		num[len - 2] = '\0';
 		errno = 0;
-		n = strtoll(num, &end, 10);
-		if (errno != 0 || *end != '\0')
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || end != s + len - 2)
 			return -1;
 		*out = n;
 		return 0;

@@ -820,21 +820,30 @@ static struct store *open_at(const char *, int, char *, size_t);
  * made beside it: a file or folder that cannot be written is said so, not
  * left to SQLite's "unable to open database file" (row 61).
  */
+/* The folder path is in, into dir ("." for a bare name). */
+static void
+folder_of(const char *path, char *dir, size_t len)
+{
+	char *slash;
+
+	snprintf(dir, len, "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, len, ".");
+	else
+		*(slash == dir ? slash + 1 : slash) = '\0';
+}
+
 static int
 writable(const char *path, char *err, size_t errlen)
 {
-	char dir[4096], *slash;
+	char dir[4096];
 
 	if (access(path, W_OK) == -1) {
 		snprintf(err, errlen, "%s: not writable: %s", path,
 		    strerror(errno));
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		*(slash == dir ? slash + 1 : slash) = '\0';
+	folder_of(path, dir, sizeof(dir));
 	if (access(dir, W_OK) == -1) {
 		snprintf(err, errlen, "%s: its folder %s is not writable (%s); "
 		    "the store makes its -wal and -shm files there", path, dir,
@@ -870,7 +879,7 @@ store_open(const char *path, char *err, size_t errlen)
 static int
 create_store(const char *path, char *err, size_t errlen)
 {
-	char tmp[4096], side[4200], why[256], dir[4096], *slash;
+	char tmp[4096], side[4200], why[256], dir[4096];
 	struct store *s;
 	struct stat sb;
 	int fd, dfd, rc = -1;
@@ -908,13 +917,10 @@ create_store(const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		goto out;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*(slash == dir ? slash + 1 : slash) = '\0';
-		if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) != -1) {
-			fsync(dfd);	/* the new name, durable */
-			close(dfd);
-		}
+	folder_of(path, dir, sizeof(dir));
+	if ((dfd = open(dir, O_RDONLY | O_CLOEXEC)) != -1) {
+		fsync(dfd);	/* the new name, durable */
+		close(dfd);
 	}
 	rc = 0;
 out:
