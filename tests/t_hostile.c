@@ -625,6 +625,27 @@ write_big_feed(void)
 	fclose(f);
 }
 
+/* A connection whose receive buffer is 4 KB; -1 when it fails. */
+static int
+connect_small(void)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Row 52: a client asks for a large answer and never reads it.  The
  * server's writes stall once the socket buffers are full; idle_timeout
@@ -637,23 +658,14 @@ never_reads(void)
 {
 	static const char req[] = "GET /feed.atom?limit=500 HTTP/1.1\r\n"
 	    "Host: x\r\n\r\n";
-	struct sockaddr_in sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096, closed = 0;
+	int fd = connect_small(), closed = 0;
 	long long got = 0, length = -1;
 	char buf[65536];
 	int64_t ms = 0;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (!ok(fd != -1 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ==
-	    0, "row 52: a client with a 4 KB receive buffer connects")) {
-		if (fd != -1)
-			close(fd);
+	if (!ok(fd != -1, "row 52: a client with a 4 KB receive buffer "
+	    "connects"))
 		return;
-	}
 	send_all(fd, req, sizeof(req) - 1);
 	{
 		/* The answer begins (the sanitizer build renders slowly). */
@@ -756,23 +768,14 @@ evicted_in_flight(void)
 {
 	static const char req[] = "GET /feed.atom?limit=200 HTTP/1.1\r\n"
 	    "Host: x\r\nConnection: close\r\n\r\n";
-	struct sockaddr_in sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+	int fd = connect_small();
 	struct buf all = { 0 }, again = { 0 };
 	char chunk[65536], path[64];
 	const char *sep = NULL;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (!ok(fd != -1 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ==
-	    0, "a cached answer evicted while sent: the client connects")) {
-		if (fd != -1)
-			close(fd);
+	if (!ok(fd != -1, "a cached answer evicted while sent: the client "
+	    "connects"))
 		return;
-	}
 	send_all(fd, req, sizeof(req) - 1);
 	{
 		struct pollfd p = { fd, POLLIN, 0 };

@@ -1455,13 +1455,28 @@ timed(void (*fn)(void), const char *name)
  * was ahead, or has been set back since) is not waited out: no delay is
  * longer than max_interval, so `sluice poll` takes the feed as due.
  */
+/* Every feed's stored next_poll set to now + secs, as a clock jump does. */
+static void
+move_next_poll(const struct env *e, int secs)
+{
+	char path[800], *sql;
+	sqlite3 *d = NULL;
+
+	snprintf(path, sizeof(path), "%s/sluice.db", e->dir);
+	sql = sqlite3_mprintf("UPDATE polls SET next_poll = "
+	    "CAST(strftime('%%s', 'now') AS INTEGER) + %d", secs);
+	if (sqlite3_open(path, &d) != SQLITE_OK || sqlite3_exec(d, sql, NULL,
+	    NULL, NULL) != SQLITE_OK)
+		diag("cannot move next_poll: %s", sqlite3_errmsg(d));
+	sqlite3_free(sql);
+	sqlite3_close(d);
+}
+
 static void
 test_clock_jump(void)
 {
 	struct env e;
 	struct run r;
-	char path[800];
-	sqlite3 *d = NULL;
 
 	write_feed("jump.xml", 2, -1);
 	env_init(&e, "jump", ALLOW "max_interval = 1h\n",
@@ -1471,12 +1486,7 @@ test_clock_jump(void)
 	is_int(0, poll_feeds(&e, NULL, &r), "  a second at once");
 	run_free(&r);
 	is_int(1, requests("/feeds/jump.xml"), "  polls nothing: not due");
-	snprintf(path, sizeof(path), "%s/sluice.db", e.dir);
-	if (sqlite3_open(path, &d) != SQLITE_OK || sqlite3_exec(d,
-	    "UPDATE polls SET next_poll = CAST(strftime('%s', 'now') AS "
-	    "INTEGER) + 86400", NULL, NULL, NULL) != SQLITE_OK)
-		diag("cannot move next_poll: %s", sqlite3_errmsg(d));
-	sqlite3_close(d);
+	move_next_poll(&e, 86400);
 	is_int(0, poll_feeds(&e, NULL, &r), "  with next_poll a day ahead, "
 	    "past max_interval = 1h: the poll exits 0");
 	run_free(&r);
@@ -1501,13 +1511,7 @@ test_clock_jump(void)
 		is_int(0, poll_feeds(&e, NULL, &r), "row 65 forward: 12 feeds "
 		    "on one host, the first poll exits 0");
 		run_free(&r);
-		snprintf(path, sizeof(path), "%s/sluice.db", e.dir);
-		d = NULL;
-		if (sqlite3_open(path, &d) != SQLITE_OK || sqlite3_exec(d,
-		    "UPDATE polls SET next_poll = CAST(strftime('%s', 'now') "
-		    "AS INTEGER) - 86400", NULL, NULL, NULL) != SQLITE_OK)
-			diag("cannot move next_poll: %s", sqlite3_errmsg(d));
-		sqlite3_close(d);
+		move_next_poll(&e, -86400);
 		is_int(0, poll_feeds(&e, NULL, &r), "  the clock a day ahead: "
 		    "all due, the poll exits 0");
 		run_free(&r);
